@@ -1,0 +1,207 @@
+"""Status questions answered from the database: the one place web, API and command line ask."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from treatywatch.engine.dependencies import dependency_flags
+from treatywatch.engine.events import Event
+from treatywatch.engine.status import ParticipationHistory, Status, StatusAnswer
+from treatywatch.knowledge.participants import UnknownParticipantError, load_registry
+from treatywatch.knowledge.treaties import Treaty as TreatyInfo
+from treatywatch.knowledge.treaties import UnknownTreatyError, load_catalogue
+from treatywatch.store.convert import ENGINE_COLUMNS, event_from_values
+from treatywatch.store.models import Event as EventRow
+from treatywatch.store.models import Participant, Treaty
+
+
+def resolve_state(value: str) -> str:
+    """A code or any known spelling -> participant code; raises UnknownParticipantError."""
+    registry = load_registry()
+    upper = value.strip().upper()
+    if upper in registry:
+        return upper
+    return registry.resolve(value, context="state")
+
+
+def resolve_treaty(value: str) -> TreatyInfo:
+    catalogue = load_catalogue()
+    slug = value.strip().lower()
+    if slug in catalogue:
+        return catalogue.get(slug)
+    try:
+        return catalogue.by_untc_ref(value.strip().upper())
+    except UnknownTreatyError:
+        raise UnknownTreatyError(f"unknown treaty {value!r}") from None
+
+
+def status_events(treaty: str | None = None, state: str | None = None) -> list[Event]:
+    rows = EventRow.objects.filter(role=EventRow.Role.STATUS)
+    if treaty:
+        rows = rows.filter(treaty_id=treaty)
+    if state:
+        rows = rows.filter(participant_id=state)
+    return [event_from_values(v) for v in rows.values_list(*ENGINE_COLUMNS)]
+
+
+def _group(events: Iterable[Event]) -> dict[tuple[str, str], list[Event]]:
+    grouped: dict[tuple[str, str], list[Event]] = defaultdict(list)
+    for event in events:
+        grouped[(event.treaty, event.state)].append(event)
+    return grouped
+
+
+@dataclass(frozen=True)
+class TreatyData:
+    """What a page or answer must say about the data behind a treaty's status."""
+
+    data_as_of: date | None
+    data_sources: list[str]
+    coverage_note: str
+
+    @classmethod
+    def of(cls, slug: str) -> TreatyData:
+        row = Treaty.objects.filter(slug=slug).values("data_as_of", "data_sources", "coverage_note").first()
+        if row is None:
+            return cls(None, [], "not loaded")
+        return cls(row["data_as_of"], row["data_sources"], row["coverage_note"])
+
+
+class StatusService:
+    """Folds stored events through the catalogue's clauses. One instance per request or command."""
+
+    def __init__(self) -> None:
+        self.catalogue = load_catalogue()
+        self._histories: dict[tuple[str, str], ParticipationHistory] = {}
+        self._loaded_treaties: set[str] = set()
+        self._loaded_states: set[str] = set()
+        self._all_loaded = False
+
+    def _load(self, treaty: str | None = None, state: str | None = None) -> None:
+        if self._all_loaded or (treaty and treaty in self._loaded_treaties) or (state and state in self._loaded_states):
+            return
+        for (t, s), events in _group(status_events(treaty, state)).items():
+            if (t, s) not in self._histories and t in self.catalogue:
+                self._histories[(t, s)] = ParticipationHistory(self.catalogue.get(t).clauses, s, events)
+        if treaty:
+            self._loaded_treaties.add(treaty)
+        elif state:
+            self._loaded_states.add(state)
+        else:
+            self._all_loaded = True
+
+    def history(self, state: str, treaty: str) -> ParticipationHistory:
+        self._load(treaty=treaty)
+        key = (treaty, state)
+        if key not in self._histories:
+            self._histories[key] = ParticipationHistory(self.catalogue.get(treaty).clauses, state, [])
+        return self._histories[key]
+
+    def status(self, state: str, treaty: str, at: date, *, with_dependencies: bool = True) -> StatusAnswer:
+        answer = self.history(state, treaty).status_at(at)
+        if with_dependencies and self.catalogue.get(treaty).clauses.dependencies:
+            flags = dependency_flags(
+                self.catalogue.get(treaty).clauses,
+                answer,
+                lambda other, on: self.history(state, other).status_at(on).status if other in self.catalogue else Status.NONE,
+            )
+            if flags:
+                answer = _with_flags(answer, flags)
+        return answer
+
+    def participants_of(self, treaty: str) -> list[str]:
+        self._load(treaty=treaty)
+        return sorted(s for (t, s) in self._histories if t == treaty)
+
+    def parties(self, treaty: str, at: date) -> list[StatusAnswer]:
+        """Every participant counted as a party on `at` (consented, party or withdrawing)."""
+        answers = [self.status(s, treaty, at, with_dependencies=False) for s in self.participants_of(treaty)]
+        return [a for a in answers if a.counts_as_party]
+
+    def all_statuses(self, treaty: str, at: date) -> list[StatusAnswer]:
+        return [self.status(s, treaty, at, with_dependencies=False) for s in self.participants_of(treaty)]
+
+    def matrix(self, at: date, treaties: Iterable[str] | None = None) -> dict[tuple[str, str], StatusAnswer]:
+        """Status of every participant with any recorded action, in every (selected) treaty."""
+        self._load()
+        wanted = set(treaties) if treaties is not None else None
+        return {
+            (s, t): h.status_at(at)
+            for (t, s), h in self._histories.items()
+            if wanted is None or t in wanted
+        }
+
+    def state_treaties(self, state: str, at: date) -> list[StatusAnswer]:
+        self._load(state=state)
+        return [self.status(state, t.slug, at) for t in self.catalogue]
+
+
+def _with_flags(answer: StatusAnswer, flags: list[str]) -> StatusAnswer:
+    from dataclasses import replace
+
+    return replace(answer, flags=answer.flags + tuple(flags))
+
+
+def answer_json(answer: StatusAnswer, data: TreatyData | None = None) -> dict[str, Any]:
+    """The status answer in the shape the command line and API promise (a stable contract)."""
+    data = data or TreatyData.of(answer.treaty)
+
+    def iso(value: date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    sources = []
+    seen = set()
+    for event in answer.events:
+        p = event.provenance
+        key = (p.source, p.url)
+        if key in seen:
+            continue
+        seen.add(key)
+        sources.append(
+            {
+                "source": p.source,
+                "url": p.url,
+                "retrieved_at": p.retrieved_at.isoformat() if p.retrieved_at else None,
+                "original": p.original,
+                "trust": p.trust,
+            }
+        )
+    return {
+        "state": answer.state,
+        "treaty": answer.treaty,
+        "at": iso(answer.at),
+        "status": str(answer.status),
+        "in_force_date": iso(answer.in_force_date),
+        "signature_date": iso(answer.signature_date),
+        "consent_date": iso(answer.consent_date),
+        "consent_kind": answer.consent_kind,
+        "withdrawal_notice_date": iso(answer.withdrawal_notice_date),
+        "withdrawal_effective_date": iso(answer.withdrawal_effective_date),
+        "data_as_of": iso(data.data_as_of),
+        "data_sources": data.data_sources,
+        "coverage_note": data.coverage_note,
+        "reasons": list(answer.reasons),
+        "articles": list(answer.articles),
+        "flags": list(answer.flags),
+        "events": [
+            {"event_id": e.event_id, "kind": str(e.kind), "date": iso(e.date), "effective_date": iso(e.effective_date)}
+            for e in answer.events
+        ],
+        "sources": sources,
+    }
+
+
+__all__ = [
+    "Participant",
+    "StatusService",
+    "TreatyData",
+    "UnknownParticipantError",
+    "UnknownTreatyError",
+    "answer_json",
+    "resolve_state",
+    "resolve_treaty",
+]
