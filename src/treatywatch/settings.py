@@ -16,7 +16,9 @@ BUNDLE_DIR = Path(os.environ.get("TREATYWATCH_BUNDLE", BASE_DIR / "data" / "bund
 
 DEBUG = os.environ.get("TREATYWATCH_DEBUG", "0") == "1"
 SECRET_KEY = os.environ.get("TREATYWATCH_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
-ALLOWED_HOSTS = [h for h in os.environ.get("TREATYWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("TREATYWATCH_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TREATYWATCH_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("TREATYWATCH_SITE_URL", "http://127.0.0.1:8000")
 

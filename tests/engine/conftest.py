@@ -12,7 +12,9 @@ from treatywatch.knowledge.treaties import load_catalogue
 PROVENANCE = Provenance(source="test", url="https://example.invalid/test", original="hand-built case")
 
 
-def make_event(treaty: str, state: str, kind: EventKind | str, on: str | None, effective: str | None = None) -> Event:
+def make_event(
+    treaty: str, state: str, kind: EventKind | str, on: str | None, effective: str | None = None
+) -> Event:
     return Event(
         treaty=treaty,
         state=state,

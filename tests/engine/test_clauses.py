@@ -13,7 +13,12 @@ from treatywatch.engine.planner import (
 
 @pytest.mark.parametrize(
     ("start", "months", "expected"),
-    [("2000-09-22", 3, "2000-12-22"), ("2000-08-31", 3, "2000-11-30"), ("2024-01-31", 1, "2024-02-29"), ("2023-11-15", 2, "2024-01-15")],
+    [
+        ("2000-09-22", 3, "2000-12-22"),
+        ("2000-08-31", 3, "2000-11-30"),
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2023-11-15", 2, "2024-01-15"),
+    ],
 )
 def test_add_months_clamps_to_month_end(start, months, expected):
     assert add_months(date.fromisoformat(start), months) == date.fromisoformat(expected)
@@ -26,7 +31,11 @@ def test_add_months_clamps_to_month_end(start, months, expected):
         (Rule("days_after_deposit", days=90), "1954-01-22", "1954-04-22"),  # Refugee Convention
         (Rule("months_after_deposit", months=3), "2000-09-22", "2000-12-22"),  # OP-CEDAW
         (Rule("first_day_of_month_after_day_n", days=60), "2002-04-11", "2002-07-01"),  # Rome Statute
-        (Rule("first_day_of_nth_month_after_deposit_month", n=6), "2011-03-24", "2011-09-01"),  # CCM Lithuania
+        (
+            Rule("first_day_of_nth_month_after_deposit_month", n=6),
+            "2011-03-24",
+            "2011-09-01",
+        ),  # CCM Lithuania
         (Rule("first_day_of_month_following_period_months", months=3), "2014-04-22", "2014-08-01"),
         (Rule("years_after_deposit", years=2), "1973-12-13", "1975-12-13"),  # 1961 Convention
         (Rule("on_deposit"), "1968-01-01", "1968-01-01"),

@@ -77,7 +77,11 @@ def test_no_return_from_withdrawn_without_a_new_consent(case):
     starts = consent_starts(history)
     for before, after in zip(timeline, timeline[1:], strict=False):
         assert before.end == after.start
-        if before.status == Status.WITHDRAWN and after.status in (Status.CONSENTED, Status.PARTY, Status.WITHDRAWING):
+        if before.status == Status.WITHDRAWN and after.status in (
+            Status.CONSENTED,
+            Status.PARTY,
+            Status.WITHDRAWING,
+        ):
             assert any(before.start <= s <= after.start for s in starts), (before, after)
 
 
@@ -101,4 +105,7 @@ def test_nothing_before_the_first_action(case):
     ]
     if dated:
         first = min(dated)
-        assert ParticipationHistory(clauses, "XXX", events).status_at(first - timedelta(days=1)).status == Status.NONE
+        assert (
+            ParticipationHistory(clauses, "XXX", events).status_at(first - timedelta(days=1)).status
+            == Status.NONE
+        )

@@ -5,8 +5,21 @@ from pathlib import Path
 
 import treatywatch.engine
 
-FORBIDDEN = {"django", "sqlite3", "psycopg", "httpx", "requests", "socket", "time", "os", "yaml", "treatywatch.store",
-             "treatywatch.web", "treatywatch.sources", "treatywatch.knowledge"}
+FORBIDDEN = {
+    "django",
+    "sqlite3",
+    "psycopg",
+    "httpx",
+    "requests",
+    "socket",
+    "time",
+    "os",
+    "yaml",
+    "treatywatch.store",
+    "treatywatch.web",
+    "treatywatch.sources",
+    "treatywatch.knowledge",
+}
 ENGINE_DIR = Path(treatywatch.engine.__file__).parent
 
 

@@ -11,7 +11,10 @@ def d(text: str) -> date:
 
 def test_signatory_then_consented_then_party(catalogue, ev):
     clauses = catalogue.get("rome-statute").clauses
-    events = [ev("rome-statute", "XXX", "signature", "1998-07-17"), ev("rome-statute", "XXX", "ratification", "2010-01-05")]
+    events = [
+        ev("rome-statute", "XXX", "signature", "1998-07-17"),
+        ev("rome-statute", "XXX", "ratification", "2010-01-05"),
+    ]
     history = ParticipationHistory(clauses, "XXX", events)
     assert history.status_at(d("1998-07-16")).status == Status.NONE
     assert history.status_at(d("2000-01-01")).status == Status.SIGNATORY
@@ -94,7 +97,9 @@ def test_succession_runs_from_the_date_of_succession(catalogue, ev):
 
 def test_succession_without_known_date_is_flagged(catalogue, ev):
     clauses = catalogue.get("refugee-1951").clauses
-    answer = status_of(clauses, "SVN", [ev("refugee-1951", "SVN", "succession", "1992-07-06")], d("1993-01-01"))
+    answer = status_of(
+        clauses, "SVN", [ev("refugee-1951", "SVN", "succession", "1992-07-06")], d("1993-01-01")
+    )
     assert answer.status == Status.PARTY
     assert any("date of succession unknown" in f for f in answer.flags)
 
@@ -113,7 +118,10 @@ def test_treaty_not_in_force_leaves_consent_pending(catalogue, ev):
 
 def test_instrument_withdrawn_before_entry_into_force(catalogue, ev):
     clauses = catalogue.get("rome-statute").clauses
-    events = [ev("rome-statute", "MYS", "accession", "2019-03-04"), ev("rome-statute", "MYS", "consent_withdrawn", "2019-04-29")]
+    events = [
+        ev("rome-statute", "MYS", "accession", "2019-03-04"),
+        ev("rome-statute", "MYS", "consent_withdrawn", "2019-04-29"),
+    ]
     history = ParticipationHistory(clauses, "MYS", events)
     assert history.status_at(d("2019-04-01")).status == Status.CONSENTED
     assert history.status_at(d("2019-05-01")).status == Status.NONE
@@ -121,7 +129,10 @@ def test_instrument_withdrawn_before_entry_into_force(catalogue, ev):
 
 def test_signatory_notice_not_to_become_party(catalogue, ev):
     clauses = catalogue.get("att").clauses
-    events = [ev("att", "USA", "signature", "2013-09-25"), ev("att", "USA", "not_to_become_party", "2019-07-18")]
+    events = [
+        ev("att", "USA", "signature", "2013-09-25"),
+        ev("att", "USA", "not_to_become_party", "2019-07-18"),
+    ]
     history = ParticipationHistory(clauses, "USA", events)
     assert history.status_at(d("2019-01-01")).status == Status.SIGNATORY
     assert history.status_at(d("2020-01-01")).status == Status.NONE
@@ -136,14 +147,19 @@ def test_undated_events_are_flagged_and_not_applied(catalogue, ev):
 
 def test_earliest_notification_constraint_is_flagged(catalogue, ev):
     clauses = catalogue.get("icmw").clauses
-    events = [ev("icmw", "XXX", "ratification", "2010-01-05"), ev("icmw", "XXX", "denunciation", "2012-01-01")]
+    events = [
+        ev("icmw", "XXX", "ratification", "2010-01-05"),
+        ev("icmw", "XXX", "denunciation", "2012-01-01"),
+    ]
     answer = status_of(clauses, "XXX", events, d("2012-06-01"))
     assert any("within 5 years" in f for f in answer.flags)
 
 
 def test_events_of_another_state_are_refused(catalogue, ev):
     with pytest.raises(ValueError, match="not XXX"):
-        ParticipationHistory(catalogue.get("cat").clauses, "XXX", [ev("cat", "YYY", "ratification", "2000-01-01")])
+        ParticipationHistory(
+            catalogue.get("cat").clauses, "XXX", [ev("cat", "YYY", "ratification", "2000-01-01")]
+        )
 
 
 def test_protocol_party_without_parent_is_flagged(catalogue, ev):

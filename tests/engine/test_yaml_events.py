@@ -25,11 +25,16 @@ def test_cases_were_found():
     assert len(CASES) >= 11
 
 
-@pytest.mark.parametrize(("treaty", "state", "notified", "effective"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize(
+    ("treaty", "state", "notified", "effective"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES]
+)
 def test_withdrawal_effective_dates(treaty, state, notified, effective, ev):
     clauses = load_catalogue().get(treaty).clauses
     consent_on = (clauses.opened or date(1950, 1, 1)).isoformat()
-    events = [ev(treaty, state, "ratification", consent_on), ev(treaty, state, "denunciation", notified, effective)]
+    events = [
+        ev(treaty, state, "ratification", consent_on),
+        ev(treaty, state, "denunciation", notified, effective),
+    ]
     history = ParticipationHistory(clauses, state, events)
     expected = date.fromisoformat(DISAGREE_WITH_CLAUSE.get((treaty, state), effective))
     pending = history.status_at(date.fromisoformat(notified))

@@ -47,8 +47,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  - {reason}")
     for flag in answer.flags:
         print(f"  ! {flag}")
-    print(f"  data as of {data['data_as_of'] or 'unknown'}; sources: "
-          + ", ".join(f"{s['source']} <{s['url']}>" for s in data["sources"]) if data["sources"] else "  no source records")
+    print(
+        f"  data as of {data['data_as_of'] or 'unknown'}; sources: "
+        + ", ".join(f"{s['source']} <{s['url']}>" for s in data["sources"])
+        if data["sources"]
+        else "  no source records"
+    )
     return 0
 
 
@@ -68,7 +72,9 @@ def cmd_parties(args: argparse.Namespace) -> int:
             "status": str(a.status),
             "consent_date": a.consent_date.isoformat() if a.consent_date else None,
             "in_force_date": a.in_force_date.isoformat() if a.in_force_date else None,
-            "withdrawal_effective_date": a.withdrawal_effective_date.isoformat() if a.withdrawal_effective_date else None,
+            "withdrawal_effective_date": a.withdrawal_effective_date.isoformat()
+            if a.withdrawal_effective_date
+            else None,
         }
         for a in sorted(answers, key=lambda a: names.get(a.state, a.state))
     ]
@@ -110,7 +116,9 @@ def cmd_history(args: argparse.Namespace) -> int:
     for row in data:
         effective = f" (effective {row['effective_date']})" if row["effective_date"] else ""
         crosscheck = " [cross-check]" if row["role"] != "status" else ""
-        print(f"{row['date'] or 'undated':10}  {row['treaty']:24} {row['kind']}{effective}  [{row['source']}]{crosscheck}")
+        print(
+            f"{row['date'] or 'undated':10}  {row['treaty']:24} {row['kind']}{effective}  [{row['source']}]{crosscheck}"
+        )
     return 0
 
 
@@ -134,7 +142,9 @@ def cmd_what_if(args: argparse.Namespace) -> int:
         deposit = parse_date(args.deposit, name="--deposit")
         assert deposit is not None
         if args.kind == "succession":
-            raise CliError("--kind succession: a succession runs from the date of succession of States, give that date as --deposit")
+            raise CliError(
+                "--kind succession: a succession runs from the date of succession of States, give that date as --deposit"
+            )
         in_force = in_force_date_for_deposit(clauses, deposit)
         result.update(
             deposit_date=deposit.isoformat(),
@@ -142,8 +152,11 @@ def cmd_what_if(args: argparse.Namespace) -> int:
             in_force_date=in_force.isoformat() if in_force else None,
             article=f"art {clauses.eif_article(deposit)}",
         )
-        text = (f"a {args.kind} deposited {deposit} takes effect {in_force}" if in_force
-                else f"{treaty.short_title} is not in force: no date can be given")
+        text = (
+            f"a {args.kind} deposited {deposit} takes effect {in_force}"
+            if in_force
+            else f"{treaty.short_title} is not in force: no date can be given"
+        )
     elif args.notice:
         notice = parse_date(args.notice, name="--notice")
         assert notice is not None
@@ -151,17 +164,26 @@ def cmd_what_if(args: argparse.Namespace) -> int:
             effective = notice_effective_date(clauses, notice)
         except DenunciationNotAllowedError as error:
             raise CliError(str(error)) from None
-        result.update(notice_date=notice.isoformat(), effective_date=effective.isoformat(),
-                      article=f"art {clauses.denunciation_article}")
+        result.update(
+            notice_date=notice.isoformat(),
+            effective_date=effective.isoformat(),
+            article=f"art {clauses.denunciation_article}",
+        )
         text = f"a notice received {notice} takes effect {effective} (art {clauses.denunciation_article})"
     else:
         target = parse_date(args.party_by, name="--party-by")
         assert target is not None
         latest = latest_deposit_for_party_by(clauses, target)
-        result.update(party_by=target.isoformat(), latest_deposit_date=latest.isoformat() if latest else None,
-                      in_force_date=(clauses.in_force_date(latest).isoformat() if latest else None))
-        text = (f"deposit on or before {latest} to be a party by {target}" if latest
-                else f"no deposit makes a state a party to {treaty.short_title} by {target}")
+        result.update(
+            party_by=target.isoformat(),
+            latest_deposit_date=latest.isoformat() if latest else None,
+            in_force_date=(clauses.in_force_date(latest).isoformat() if latest else None),
+        )
+        text = (
+            f"deposit on or before {latest} to be a party by {target}"
+            if latest
+            else f"no deposit makes a state a party to {treaty.short_title} by {target}"
+        )
     if args.json:
         print_json(result)
     else:
@@ -186,7 +208,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     try:
-        counts = load_bundle(settings.BUNDLE_DIR if args.bundle is None else __import__("pathlib").Path(args.bundle))
+        counts = load_bundle(
+            settings.BUNDLE_DIR if args.bundle is None else __import__("pathlib").Path(args.bundle)
+        )
     except BundleError as error:
         raise CliError(str(error)) from None
     print(", ".join(f"{v} {k}" for k, v in counts.items()) + " loaded")
@@ -216,11 +240,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("what-if", help="plan a campaign from a treaty's final clauses")
     p.add_argument("treaty")
     group = p.add_mutually_exclusive_group(required=True)
-    group.add_argument("--deposit", metavar="DATE", help="when would it enter into force for a deposit on DATE?")
-    group.add_argument("--notice", metavar="DATE", help="when would a denunciation notice received on DATE take effect?")
+    group.add_argument(
+        "--deposit", metavar="DATE", help="when would it enter into force for a deposit on DATE?"
+    )
+    group.add_argument(
+        "--notice", metavar="DATE", help="when would a denunciation notice received on DATE take effect?"
+    )
     group.add_argument("--party-by", metavar="DATE", help="latest deposit date to be a party by DATE")
-    p.add_argument("--kind", default="ratification",
-                   choices=["ratification", "acceptance", "approval", "accession", "formal_confirmation", "succession"])
+    p.add_argument(
+        "--kind",
+        default="ratification",
+        choices=["ratification", "acceptance", "approval", "accession", "formal_confirmation", "succession"],
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_what_if)
 

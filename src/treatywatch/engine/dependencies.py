@@ -31,8 +31,10 @@ def dependency_flags(clauses: Clauses, answer: StatusAnswer, lookup: StatusLooku
                 continue
             statuses = [lookup(t, on) for t in dependency.treaties]
             needed = _SIGNED if "signatory" in dependency.relation else COUNTED_AS_PARTY
-            satisfied = any(s in needed for s in statuses) if dependency.relation.endswith("_any") else all(
-                s in needed for s in statuses
+            satisfied = (
+                any(s in needed for s in statuses)
+                if dependency.relation.endswith("_any")
+                else all(s in needed for s in statuses)
             )
             if not satisfied:
                 where = f" (art {dependency.article})" if dependency.article else ""

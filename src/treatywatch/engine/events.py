@@ -58,7 +58,7 @@ TEXT_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Provenance:
     """Where a fact came from: enough to find the bytes it was read from again."""
 
@@ -70,9 +70,10 @@ class Provenance:
     trust: str = "primary"  # "primary", "secondary" or "derived" (lower trust)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Event:
-    """One depositary action.
+    """One depositary action. Treated as immutable; not frozen only because folding the whole
+    dataset must stay fast (frozen dataclasses pay for every field on construction).
 
     `date` is the deposit date (or the date a notice was received); `effective_date` is only the date a
     source itself states for the action taking effect: the engine derives the rest from the clauses.
@@ -93,7 +94,7 @@ class Event:
 
     def __post_init__(self) -> None:
         if not self.event_id:
-            object.__setattr__(self, "event_id", self.content_id())
+            self.event_id = self.content_id()
 
     def content_id(self) -> str:
         """Stable id from the legal content, so an unchanged fact keeps its id across runs and sources."""

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from treatywatch.engine.clauses import Clauses
-from treatywatch.engine.events import Event, EventKind
+from treatywatch.engine.events import CONSENT_KINDS, Event, EventKind
 
 
 class Status(StrEnum):
@@ -123,40 +124,40 @@ class ParticipationHistory:
         self.episodes: list[Episode] = []
         self.undated: list[Event] = []
         self.other: list[Event] = []
-        self._fold(sorted((e for e in events if self._keep(e)), key=_event_order))
+        self._fold(sorted([e for e in events if self._keep(e)], key=_event_order))
 
     def _keep(self, event: Event) -> bool:
         if event.treaty != self.clauses.slug or event.state != self.state:
-            raise ValueError(f"event {event.event_id} is for {event.state}/{event.treaty}, not {self.state}/{self.clauses.slug}")
+            raise ValueError(
+                f"event {event.event_id} is for {event.state}/{event.treaty}, not {self.state}/{self.clauses.slug}"
+            )
         if event.date is None:
             self.undated.append(event)
-            self.flags.append(f"{event.kind} with no known date (source {event.provenance.source}): not applied")
+            self.flags.append(
+                f"{event.kind} with no known date (source {event.provenance.source}): not applied"
+            )
             return False
         return True
 
     def _fold(self, events: Sequence[Event]) -> None:
         opened = self.clauses.opened
+        handlers = {
+            EventKind.SIGNATURE: self.signatures.append,
+            EventKind.NOT_TO_BECOME_PARTY: self.not_to_become_party.append,
+            EventKind.DENUNCIATION: self._add_notice,
+            EventKind.CEASED_MEMBERSHIP: self._add_notice,
+            EventKind.NOTICE_REVOKED: self._revoke_notice,
+            EventKind.CONSENT_WITHDRAWN: self._cancel_consent,
+        }
         for event in events:
-            assert event.date is not None
-            if event.is_consent or event.kind == EventKind.SIGNATURE:
-                if opened and event.date < opened:
-                    self.flags.append(f"{event.kind} dated {event.date} before the treaty was open ({opened})")
-            match event.kind:
-                case EventKind.SIGNATURE:
-                    self.signatures.append(event)
-                case EventKind.NOT_TO_BECOME_PARTY:
-                    self.not_to_become_party.append(event)
-                case kind if event.is_consent:
-                    self._add_consent(event)
-                    del kind
-                case EventKind.DENUNCIATION | EventKind.CEASED_MEMBERSHIP:
-                    self._add_notice(event)
-                case EventKind.NOTICE_REVOKED:
-                    self._revoke_notice(event)
-                case EventKind.CONSENT_WITHDRAWN:
-                    self._cancel_consent(event)
-                case _:
-                    self.other.append(event)
+            kind = event.kind
+            consent = kind in CONSENT_KINDS
+            if opened and (consent or kind == EventKind.SIGNATURE) and event.date < opened:  # type: ignore[operator]
+                self.flags.append(f"{kind} dated {event.date} before the treaty was open ({opened})")
+            if consent:
+                self._add_consent(event)
+            else:
+                handlers.get(kind, self.other.append)(event)
 
     def _open_episode(self, on: date) -> Episode | None:
         for episode in reversed(self.episodes):
@@ -180,7 +181,9 @@ class ParticipationHistory:
         if event.kind == EventKind.SUCCESSION and event.effective_date:
             start = event.effective_date  # successions run from the date of succession of States
         elif event.kind == EventKind.SUCCESSION:
-            self.flags.append(f"succession notified {event.date}: date of succession unknown, effect counted from the notification")
+            self.flags.append(
+                f"succession notified {event.date}: date of succession unknown, effect counted from the notification"
+            )
         in_force = self.clauses.in_force_date(start)
         if event.kind == EventKind.SUCCESSION and in_force and self.clauses.general_eif_date:
             in_force = max(start, self.clauses.general_eif_date)
@@ -206,7 +209,11 @@ class ParticipationHistory:
                 f"source states effect on {event.effective_date}, the treaty's clause gives {effective}"
             )
         years = self.clauses.earliest_notification_years
-        if years and episode.in_force and event.date < episode.in_force.replace(year=episode.in_force.year + years):
+        if (
+            years
+            and episode.in_force
+            and event.date < episode.in_force.replace(year=episode.in_force.year + years)
+        ):
             self.flags.append(f"notice of {event.date} given within {years} years of becoming bound")
         episode.notices.append(Notice(event, effective))
 
@@ -216,7 +223,9 @@ class ParticipationHistory:
             for notice in episode.notices:
                 if notice.revoked_by is None and notice.event.date and notice.event.date <= event.date:
                     if notice.effective and notice.effective <= event.date:
-                        self.flags.append(f"revocation of {event.date} came after the notice took effect ({notice.effective})")
+                        self.flags.append(
+                            f"revocation of {event.date} came after the notice took effect ({notice.effective})"
+                        )
                         return
                     notice.revoked_by = event
                     return
@@ -229,7 +238,9 @@ class ParticipationHistory:
             self.flags.append(f"withdrawal of instrument on {event.date} matches no pending consent")
             return
         if episode.in_force and episode.in_force <= event.date:
-            self.flags.append(f"instrument withdrawn on {event.date} after it took effect: treated as a notice")
+            self.flags.append(
+                f"instrument withdrawn on {event.date} after it took effect: treated as a notice"
+            )
             self._add_notice(event)
             return
         episode.cancelled_by = event
@@ -257,7 +268,7 @@ class ParticipationHistory:
         """Consecutive periods of equal status, from the first action on."""
         periods: list[Period] = []
         for day in self.change_dates():
-            status = self.status_at(day).status
+            status = self.status_code_at(day)
             if periods and periods[-1].status == status:
                 continue
             if periods:
@@ -265,113 +276,158 @@ class ParticipationHistory:
             periods.append(Period(status, day, None))
         return periods
 
+    def _resolve(self, at: date) -> tuple[Status, Episode | None, Notice | None, Event | None]:
+        """The status on `at` and what decides it: the episode, the pending or effective notice, the signature.
+
+        Kept free of formatting so whole-matrix questions stay cheap; `status_at` explains the result.
+        """
+        live: list[Episode] = []
+        ended: Episode | None = None
+        for episode in self.episodes:
+            if episode.start > at:
+                continue
+            cancelled = episode.cancelled_by
+            if cancelled is not None and (cancelled.date is None or cancelled.date <= at):
+                continue
+            end = episode.ended_on()
+            if end is None or end > at:
+                live.append(episode)
+            elif episode.effective_notice() is not None:
+                ended = episode
+        if live:
+            bound = [e for e in live if e.in_force is not None and e.in_force <= at]
+            episode = bound[-1] if bound else live[-1]
+            if not bound:
+                return Status.CONSENTED, episode, None, None
+            for notice in episode.notices:
+                if (
+                    notice.effective
+                    and notice.event.date
+                    and notice.event.date <= at
+                    and _unrevoked(notice, at)
+                ):
+                    return Status.WITHDRAWING, episode, notice, None
+            return Status.PARTY, episode, None, None
+        if ended is not None:
+            return Status.WITHDRAWN, ended, ended.effective_notice(), None
+        signature = None
+        for event in self.signatures:
+            if event.date is not None and event.date <= at:
+                signature = event
+        if signature is None:
+            return Status.NONE, None, None, None
+        for renounced in self.not_to_become_party:
+            if renounced.date and signature.date and signature.date <= renounced.date <= at:
+                return Status.NONE, None, None, renounced
+        return Status.SIGNATORY, None, None, signature
+
+    def status_code_at(self, at: date) -> Status:
+        return self._resolve(at)[0]
+
     def status_at(self, at: date) -> StatusAnswer:
+        """The status on `at` with the events, articles and reasons that produce it."""
+        status, episode, notice, marker = self._resolve(at)
         clauses = self.clauses
-        reasons: list[str] = []
-        articles: list[str] = []
-        events: list[Event] = []
         signature = next((s for s in reversed(self.signatures) if s.date and s.date <= at), None)
         base = {
             "state": self.state,
             "treaty": clauses.slug,
             "at": at,
+            "status": status,
             "signature_date": signature.date if signature else None,
             "flags": tuple(self.flags),
         }
-        started = [e for e in self.episodes if e.start <= at and (e.cancelled_by is None or (e.cancelled_by.date or at) > at)]
-        live = [e for e in started if (e.ended_on() or date.max) > at]
-        if live:
-            bound = [e for e in live if e.in_force and e.in_force <= at]
-            episode = bound[-1] if bound else live[-1]
-            events.append(episode.consent)
-            articles.append(f"art {episode.article}" if episode.article else "")
-            consent = {
-                "consent_date": episode.deposit,
-                "consent_kind": str(episode.consent.kind),
-                "in_force_date": episode.in_force,
-            }
-            pending = [
-                n for n in episode.notices
-                if _unrevoked(n, at) and n.event.date and n.event.date <= at and n.effective
-            ]
-            recorded = [n for n in episode.notices if n.event.date and n.event.date <= at]
-            for notice in recorded:
-                events.append(notice.event)
-                if notice.revoked_by and notice.revoked_by.date and notice.revoked_by.date <= at:
-                    events.append(notice.revoked_by)
-                    reasons.append(f"notice of {notice.event.date} revoked on {notice.revoked_by.date}")
-                elif notice.effective is None:
-                    reasons.append(f"notice of {notice.event.date} has no legal effect: the treaty has no denunciation clause")
-            if bound:
-                reasons.append(
-                    f"{episode.consent.kind} deposited {episode.deposit}; in force for the state since {episode.in_force}"
-                    + (f" (art {episode.article})" if episode.article else "")
-                )
-                if pending:
-                    notice = pending[0]
-                    reasons.append(
-                        f"notice received {notice.event.date}; takes effect {notice.effective}"
-                        + (f" (art {clauses.denunciation_article})" if clauses.denunciation_article else "")
-                    )
-                    if clauses.denunciation_article:
-                        articles.append(f"art {clauses.denunciation_article}")
-                    if clauses.armed_conflict_suspension:
-                        reasons.append(f"effect may be suspended: {clauses.armed_conflict_suspension}")
-                    later = [e for e in live if e is not episode and e.deposit >= (notice.event.date or at)]
-                    if later:
-                        reasons.append(f"new {later[-1].consent.kind} deposited {later[-1].deposit}, in force {later[-1].in_force}")
-                        events.append(later[-1].consent)
-                    return StatusAnswer(
-                        **base, **consent, status=Status.WITHDRAWING,
-                        withdrawal_notice_date=notice.event.date, withdrawal_effective_date=notice.effective,
-                        reasons=tuple(reasons), articles=_clean(articles), events=tuple(events),
-                    )
+        if episode is None:
+            if status == Status.SIGNATORY and signature is not None:
                 return StatusAnswer(
-                    **base, **consent, status=Status.PARTY,
-                    reasons=tuple(reasons), articles=_clean(articles), events=tuple(events),
+                    **base,
+                    reasons=(f"signed {signature.date}; no instrument of consent deposited",),
+                    events=(signature,),
                 )
-            if episode.in_force is None:
-                reasons.append(f"{episode.consent.kind} deposited {episode.deposit}; the treaty is not in force")
-            else:
-                reasons.append(
-                    f"{episode.consent.kind} deposited {episode.deposit}; takes effect {episode.in_force}"
-                    + (f" (art {episode.article})" if episode.article else "")
+            if marker is not None and signature is not None:
+                return StatusAnswer(
+                    **base,
+                    reasons=(
+                        f"signed {signature.date}; notified on {marker.date} its intention not to become a party",
+                    ),
+                    events=(signature, marker),
                 )
-            return StatusAnswer(
-                **base, **consent, status=Status.CONSENTED,
-                reasons=tuple(reasons), articles=_clean(articles), events=tuple(events),
-            )
-        ended = [e for e in started if e.effective_notice() is not None]
-        if ended:
-            episode = ended[-1]
-            notice = episode.effective_notice()
+            return StatusAnswer(**base, reasons=("no action recorded",))
+        consent = episode.consent
+        denunciation_article = f"art {clauses.denunciation_article}" if clauses.denunciation_article else ""
+        eif_article = f"art {episode.article}" if episode.article else ""
+        fields = {
+            "consent_date": episode.deposit,
+            "consent_kind": str(consent.kind),
+            "in_force_date": episode.in_force,
+        }
+        if status == Status.WITHDRAWN:
             assert notice is not None
+            return StatusAnswer(
+                **base,
+                **fields,
+                withdrawal_notice_date=notice.event.date,
+                withdrawal_effective_date=notice.effective,
+                reasons=(
+                    f"{consent.kind} deposited {episode.deposit}; notice received {notice.event.date}; "
+                    f"ceased to be bound {notice.effective}"
+                    + (f" ({denunciation_article})" if denunciation_article else ""),
+                ),
+                articles=_clean([denunciation_article]),
+                events=(consent, notice.event),
+            )
+        reasons: list[str] = []
+        events: list[Event] = [consent]
+        articles = [eif_article]
+        if status == Status.CONSENTED:
             reasons.append(
-                f"{episode.consent.kind} deposited {episode.deposit}; notice received {notice.event.date}; "
-                f"ceased to be bound {notice.effective}"
-                + (f" (art {clauses.denunciation_article})" if clauses.denunciation_article else "")
+                f"{consent.kind} deposited {episode.deposit}; the treaty is not in force"
+                if episode.in_force is None
+                else f"{consent.kind} deposited {episode.deposit}; takes effect {episode.in_force}"
+                + (f" ({eif_article})" if eif_article else "")
             )
-            return StatusAnswer(
-                **base, status=Status.WITHDRAWN, consent_date=episode.deposit,
-                consent_kind=str(episode.consent.kind), in_force_date=episode.in_force,
-                withdrawal_notice_date=notice.event.date, withdrawal_effective_date=notice.effective,
-                reasons=tuple(reasons),
-                articles=_clean([f"art {clauses.denunciation_article}" if clauses.denunciation_article else ""]),
-                events=(episode.consent, notice.event),
+        else:
+            reasons.append(
+                f"{consent.kind} deposited {episode.deposit}; in force for the state since {episode.in_force}"
+                + (f" ({eif_article})" if eif_article else "")
             )
-        if signature is not None:
-            renounced = [n for n in self.not_to_become_party if n.date and signature.date and signature.date <= n.date <= at]
-            if renounced:
-                return StatusAnswer(
-                    **base, status=Status.NONE,
-                    reasons=(f"signed {signature.date}; notified on {renounced[-1].date} its intention not to become a party",),
-                    events=(signature, renounced[-1]),
+        for recorded in episode.notices:
+            if not recorded.event.date or recorded.event.date > at:
+                continue
+            if recorded is not notice:
+                events.append(recorded.event)
+            revocation = recorded.revoked_by
+            if revocation is not None and revocation.date and revocation.date <= at:
+                events.append(revocation)
+                reasons.append(f"notice of {recorded.event.date} revoked on {revocation.date}")
+            elif recorded.effective is None:
+                reasons.append(
+                    f"notice of {recorded.event.date} has no legal effect: the treaty has no denunciation clause"
                 )
-            return StatusAnswer(
-                **base, status=Status.SIGNATORY, reasons=(f"signed {signature.date}; no instrument of consent deposited",),
-                events=(signature,),
+        extra: dict[str, Any] = {}
+        if status == Status.WITHDRAWING:
+            assert notice is not None
+            events.append(notice.event)
+            articles.append(denunciation_article)
+            reasons.append(
+                f"notice received {notice.event.date}; takes effect {notice.effective}"
+                + (f" ({denunciation_article})" if denunciation_article else "")
             )
-        return StatusAnswer(**base, status=Status.NONE, reasons=("no action recorded",))
+            if clauses.armed_conflict_suspension:
+                reasons.append(f"effect may be suspended: {clauses.armed_conflict_suspension}")
+            for later in self.episodes:
+                if later is not episode and notice.event.date and notice.event.date <= later.start <= at:
+                    reasons.append(
+                        f"new {later.consent.kind} deposited {later.deposit}, in force {later.in_force}"
+                    )
+                    events.append(later.consent)
+            extra = {
+                "withdrawal_notice_date": notice.event.date,
+                "withdrawal_effective_date": notice.effective,
+            }
+        return StatusAnswer(
+            **base, **fields, **extra, reasons=tuple(reasons), articles=_clean(articles), events=tuple(events)
+        )
 
 
 def _unrevoked(notice: Notice, at: date) -> bool:

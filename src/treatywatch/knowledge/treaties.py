@@ -86,7 +86,13 @@ class Treaty:
         ):
             if not block:
                 continue
-            text = block.get("condition") or block.get("detail") or block.get("form") or block.get("regime") or ""
+            text = (
+                block.get("condition")
+                or block.get("detail")
+                or block.get("form")
+                or block.get("regime")
+                or ""
+            )
             if label.startswith("Denunciation") and block.get("allowed") is False:
                 text = block.get("detail") or "No denunciation clause."
             elif label.startswith("Denunciation") and block.get("effect"):
@@ -157,7 +163,9 @@ def _suspension(denunciation: Mapping[str, Any]) -> str:
         return raw
     test = raw.get("test") or raw.get("situation") or "armed conflict"
     until = raw.get("deferred_until")
-    return f"{test}" + (f", deferred until {until}" if until else "") + f" (art {denunciation.get('article')})"
+    return (
+        f"{test}" + (f", deferred until {until}" if until else "") + f" (art {denunciation.get('article')})"
+    )
 
 
 def treaty_from_record(record: Mapping[str, Any]) -> Treaty:
@@ -182,7 +190,9 @@ def treaty_from_record(record: Mapping[str, Any]) -> Treaty:
         denunciation_article=denunciation.get("article"),
         denunciation_rule=_rule(denunciation.get("effect")),
         armed_conflict_suspension=_suspension(denunciation),
-        earliest_notification_years=earliest.get("years_after_own_eif") if isinstance(earliest, dict) else None,
+        earliest_notification_years=earliest.get("years_after_own_eif")
+        if isinstance(earliest, dict)
+        else None,
         dependencies=_dependencies(record.get("dependencies")),
         verified={
             name: bool((record.get(name) or {}).get("verified", False))
@@ -190,7 +200,9 @@ def treaty_from_record(record: Mapping[str, Any]) -> Treaty:
         },
     )
     sources = {
-        key: SourceRef(key=key, url=value.get("url", ""), supports=value.get("supports", ""), lang=value.get("lang", ""))
+        key: SourceRef(
+            key=key, url=value.get("url", ""), supports=value.get("supports", ""), lang=value.get("lang", "")
+        )
         for key, value in (record.get("sources") or {}).items()
     }
     depositary = record.get("depositary") or {}

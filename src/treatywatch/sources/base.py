@@ -25,7 +25,9 @@ class ParseError(ValueError):
     The message names the file, the row and the offending value.
     """
 
-    def __init__(self, document: str, message: str, *, row: str | int | None = None, value: str | None = None):
+    def __init__(
+        self, document: str, message: str, *, row: str | int | None = None, value: str | None = None
+    ):
         where = f"{document}" + (f", row {row}" if row is not None else "")
         what = f": {message}" + (f" ({value!r})" if value is not None else "")
         super().__init__(where + what)
@@ -68,7 +70,11 @@ class SourceMeta:
     def load(cls, folder: Path) -> SourceMeta:
         raw = yaml.safe_load((folder / "source.yaml").read_text(encoding="utf-8"))
         bounds = Bounds(**raw.pop("bounds", {}))
-        known = {k: raw.pop(k) for k in ("id", "title", "publisher", "url_pattern", "licence", "citation", "trust") if k in raw}
+        known = {
+            k: raw.pop(k)
+            for k in ("id", "title", "publisher", "url_pattern", "licence", "citation", "trust")
+            if k in raw
+        }
         return cls(**known, bounds=bounds, extra=raw)
 
 

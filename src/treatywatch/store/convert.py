@@ -9,14 +9,44 @@ from treatywatch.store.models import Event as EventRow
 
 # The columns the engine needs, read with values_list: much cheaper than model instances.
 ENGINE_COLUMNS = (
-    "event_id", "treaty_id", "participant_id", "kind", "date", "effective_date", "territory",
-    "text", "cn_symbol", "verified", "note", "source", "url", "retrieved_at", "original", "trust",
+    "event_id",
+    "treaty_id",
+    "participant_id",
+    "kind",
+    "date",
+    "effective_date",
+    "territory",
+    "text",
+    "cn_symbol",
+    "verified",
+    "note",
+    "source",
+    "url",
+    "retrieved_at",
+    "original",
+    "trust",
 )
 
 
 def event_from_values(values: tuple[Any, ...]) -> Event:
-    (event_id, treaty, state, kind, on, effective, territory, text, cn, verified, note,
-     source, url, retrieved_at, original, trust) = values
+    (
+        event_id,
+        treaty,
+        state,
+        kind,
+        on,
+        effective,
+        territory,
+        text,
+        cn,
+        verified,
+        note,
+        source,
+        url,
+        retrieved_at,
+        original,
+        trust,
+    ) = values
     return Event(
         treaty=treaty,
         state=state,
@@ -28,7 +58,9 @@ def event_from_values(values: tuple[Any, ...]) -> Event:
         cn_symbol=cn,
         verified=verified,
         note=note,
-        provenance=Provenance(source=source, url=url, retrieved_at=retrieved_at, original=original, trust=trust),
+        provenance=Provenance(
+            source=source, url=url, retrieved_at=retrieved_at, original=original, trust=trust
+        ),
         event_id=event_id,
     )
 
@@ -64,7 +96,9 @@ def row_fields(event: Event, role: str = EventRow.Role.STATUS) -> dict[str, Any]
 def event_to_json(event: Event, role: str = EventRow.Role.STATUS) -> dict[str, Any]:
     """The bundle's and the exports' JSON shape of an event (dates as ISO strings)."""
     fields = row_fields(event, role)
-    data = {k.removesuffix("_id") if k in ("treaty_id", "participant_id") else k: v for k, v in fields.items()}
+    data = {
+        k.removesuffix("_id") if k in ("treaty_id", "participant_id") else k: v for k, v in fields.items()
+    }
     data["state"] = data.pop("participant")
     data["document_sha256"] = event.provenance.document_sha256
     for key in ("date", "effective_date", "retrieved_at"):

@@ -48,7 +48,9 @@ class Treaty(models.Model):
     data_as_of = models.DateField(null=True, blank=True)
     data_sources = models.JSONField(default=list, blank=True)  # source ids whose events make the status
     coverage_note = models.TextField(blank=True)  # gaps, said plainly ("no participation data")
-    printed_counts = models.JSONField(default=dict, blank=True)  # {"parties": n, "signatories": n, "as_of": ...}
+    printed_counts = models.JSONField(
+        default=dict, blank=True
+    )  # {"parties": n, "signatories": n, "as_of": ...}
 
     class Meta:
         ordering = ["slug"]

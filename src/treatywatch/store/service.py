@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from django.db.models import Count, Max
 
 from treatywatch.engine.dependencies import dependency_flags
 from treatywatch.engine.events import Event
@@ -71,8 +74,32 @@ class TreatyData:
         return cls(row["data_as_of"], row["data_sources"], row["coverage_note"])
 
 
+_current: tuple[tuple[int, int, int], StatusService] | None = None
+_current_lock = threading.Lock()
+
+
+def data_version() -> tuple[int, int, int]:
+    """Changes whenever an event is added, edited or removed (count, newest id, newest audit record)."""
+    stats = EventRow.objects.aggregate(count=Count("id"), newest=Max("id"))
+    audited = EventRow.history.aggregate(newest=Max("history_id"))["newest"]
+    return stats["count"], stats["newest"] or 0, audited or 0
+
+
 class StatusService:
-    """Folds stored events through the catalogue's clauses. One instance per request or command."""
+    """Folds stored events through the catalogue's clauses.
+
+    `StatusService.current()` shares one instance per process for as long as the data is unchanged,
+    so a page or API call pays for folding a treaty's histories once, not on every request.
+    """
+
+    @classmethod
+    def current(cls) -> StatusService:
+        global _current
+        version = data_version()
+        with _current_lock:
+            if _current is None or _current[0] != version:
+                _current = (version, cls())
+            return _current[1]
 
     def __init__(self) -> None:
         self.catalogue = load_catalogue()
@@ -82,7 +109,11 @@ class StatusService:
         self._all_loaded = False
 
     def _load(self, treaty: str | None = None, state: str | None = None) -> None:
-        if self._all_loaded or (treaty and treaty in self._loaded_treaties) or (state and state in self._loaded_states):
+        if (
+            self._all_loaded
+            or (treaty and treaty in self._loaded_treaties)
+            or (state and state in self._loaded_states)
+        ):
             return
         for (t, s), events in _group(status_events(treaty, state)).items():
             if (t, s) not in self._histories and t in self.catalogue:
@@ -107,7 +138,11 @@ class StatusService:
             flags = dependency_flags(
                 self.catalogue.get(treaty).clauses,
                 answer,
-                lambda other, on: self.history(state, other).status_at(on).status if other in self.catalogue else Status.NONE,
+                lambda other, on: (
+                    self.history(state, other).status_at(on).status
+                    if other in self.catalogue
+                    else Status.NONE
+                ),
             )
             if flags:
                 answer = _with_flags(answer, flags)
@@ -130,7 +165,17 @@ class StatusService:
         self._load()
         wanted = set(treaties) if treaties is not None else None
         return {
-            (s, t): h.status_at(at)
+            (s, t): h.status_at(at) for (t, s), h in self._histories.items() if wanted is None or t in wanted
+        }
+
+    def matrix_statuses(
+        self, at: date, treaties: Iterable[str] | None = None
+    ) -> dict[tuple[str, str], Status]:
+        """Just the status of every (state, treaty) cell: the cheap form for whole-matrix views."""
+        self._load()
+        wanted = set(treaties) if treaties is not None else None
+        return {
+            (s, t): h.status_code_at(at)
             for (t, s), h in self._histories.items()
             if wanted is None or t in wanted
         }
@@ -188,7 +233,12 @@ def answer_json(answer: StatusAnswer, data: TreatyData | None = None) -> dict[st
         "articles": list(answer.articles),
         "flags": list(answer.flags),
         "events": [
-            {"event_id": e.event_id, "kind": str(e.kind), "date": iso(e.date), "effective_date": iso(e.effective_date)}
+            {
+                "event_id": e.event_id,
+                "kind": str(e.kind),
+                "date": iso(e.date),
+                "effective_date": iso(e.effective_date),
+            }
             for e in answer.events
         ],
         "sources": sources,
