@@ -23,12 +23,14 @@ def main() -> None:
     args = parser.parse_args()
     at = date.fromisoformat(args.at)
     setup_django()
+    from treatywatch.engine.events import TEXT_KINDS
     from treatywatch.store.convert import ENGINE_COLUMNS
     from treatywatch.store.models import Event
     from treatywatch.store.service import StatusService
 
     def read_only() -> int:
-        return len(list(Event.objects.filter(role=Event.Role.STATUS).values_list(*ENGINE_COLUMNS)))
+        rows = Event.objects.filter(role=Event.Role.STATUS).exclude(kind__in=[str(k) for k in TEXT_KINDS])
+        return len(list(rows.values_list(*ENGINE_COLUMNS)))
 
     def full_matrix() -> int:
         return len(StatusService().matrix_statuses(at))

@@ -15,7 +15,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_status_json_has_the_promised_fields(bundle_loaded, capsys):
+def test_status_json_has_the_promised_fields(bundled_data, capsys):
     code, out, _ = run(capsys, "status", "PHL", "rome-statute", "--at", "2019-01-01", "--json")
     assert code == 0
     data = json.loads(out)
@@ -39,12 +39,12 @@ def test_status_json_has_the_promised_fields(bundle_loaded, capsys):
     assert data["data_as_of"]
 
 
-def test_status_accepts_a_name_and_a_untc_reference(bundle_loaded, capsys):
+def test_status_accepts_a_name_and_a_untc_reference(bundled_data, capsys):
     code, out, _ = run(capsys, "status", "Philippines", "XVIII-10", "--at", "2020-01-01", "--json")
     assert code == 0 and json.loads(out)["status"] == "withdrawn"
 
 
-def test_parties_lists_consented_party_and_withdrawing(bundle_loaded, capsys):
+def test_parties_lists_consented_party_and_withdrawing(bundled_data, capsys):
     code, out, _ = run(capsys, "parties", "ottawa", "--at", "2026-02-03", "--json")
     assert code == 0
     rows = json.loads(out)
@@ -55,7 +55,7 @@ def test_parties_lists_consented_party_and_withdrawing(bundle_loaded, capsys):
     assert set(statuses.values()) <= {"consented", "party", "withdrawing"}
 
 
-def test_history_lists_actions_with_sources(bundle_loaded, capsys):
+def test_history_lists_actions_with_sources(bundled_data, capsys):
     code, out, _ = run(capsys, "history", "TTO", "--treaty", "iccpr-op1", "--json")
     assert code == 0
     rows = json.loads(out)
@@ -73,7 +73,7 @@ def test_history_lists_actions_with_sources(bundle_loaded, capsys):
         (("what-if", "iccpr", "--notice", "2026-01-01"), "denunciation"),
     ],
 )
-def test_bad_input_gets_one_line_error(bundle_loaded, capsys, argv, needle):
+def test_bad_input_gets_one_line_error(bundled_data, capsys, argv, needle):
     code, out, err = run(capsys, *argv)
     assert code == 2
     assert needle in err
