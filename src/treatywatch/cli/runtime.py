@@ -28,6 +28,11 @@ def setup_django(*, ensure_data: bool = True) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     if ensure_data:
         ensure_database()
 
@@ -35,10 +40,7 @@ def setup_django(*, ensure_data: bool = True) -> None:
 def ensure_database() -> None:
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
-    if connection.vendor == "sqlite":
-        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)
     from treatywatch.store.models import Treaty
 

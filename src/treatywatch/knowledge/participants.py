@@ -157,7 +157,7 @@ def _participant(record: Mapping[str, Any]) -> Participant:
 
 def _load(path: Path) -> ParticipantRegistry:
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C parser: 10x faster
     return ParticipantRegistry(_participant(r) for r in data["participants"])
 
 

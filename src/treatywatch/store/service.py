@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Count, Max
 
 from treatywatch.engine.dependencies import dependency_flags
-from treatywatch.engine.events import Event
+from treatywatch.engine.events import TEXT_KINDS, Event
 from treatywatch.engine.status import ParticipationHistory, Status, StatusAnswer
 from treatywatch.knowledge.participants import UnknownParticipantError, load_registry
 from treatywatch.knowledge.treaties import Treaty as TreatyInfo
@@ -43,7 +43,8 @@ def resolve_treaty(value: str) -> TreatyInfo:
 
 
 def status_events(treaty: str | None = None, state: str | None = None) -> list[Event]:
-    rows = EventRow.objects.filter(role=EventRow.Role.STATUS)
+    """The events that decide status (reservations and other texts never change it, so are not read)."""
+    rows = EventRow.objects.filter(role=EventRow.Role.STATUS).exclude(kind__in=[str(k) for k in TEXT_KINDS])
     if treaty:
         rows = rows.filter(treaty_id=treaty)
     if state:
