@@ -173,8 +173,8 @@ def test_texts_of_declarations_objections_and_territories() -> None:
     )
     assert len(uk.territory) <= 200 and uk.territory.endswith("more (full list in text)")
     assert uk.text.startswith("Belize, Bermuda") and uk.text.endswith("Tuvalu")
-    provisional = [e for e in parsed("att").events if e.note == "provisional application"]
-    assert len(provisional) >= 20 and all(e.kind == EventKind.DECLARATION and e.date for e in provisional)
+    provisional = [e for e in parsed("att").events if e.kind == EventKind.PROVISIONAL_APPLICATION]
+    assert len(provisional) >= 20 and all(e.date for e in provisional)
 
 
 def test_a_page_for_a_treaty_outside_the_catalogue_is_a_clear_error() -> None:

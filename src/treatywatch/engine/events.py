@@ -31,6 +31,8 @@ class EventKind(StrEnum):
     OBJECTION = "objection"
     RESERVATION_WITHDRAWN = "reservation_withdrawn"
     TERRITORIAL_APPLICATION = "territorial_application"
+    PROVISIONAL_APPLICATION = "provisional_application"  # applying before being bound (ATT art 23)
+    DEROGATION = "derogation"  # notice of derogation in an emergency (ICCPR art 4(3))
     NOT_TO_BECOME_PARTY = "not_to_become_party"  # a signatory's notice (VCLT art 18)
     CEASED_MEMBERSHIP = "ceased_membership"  # loss of membership of an organisation that ends participation
 
@@ -54,6 +56,8 @@ TEXT_KINDS = frozenset(
         EventKind.OBJECTION,
         EventKind.RESERVATION_WITHDRAWN,
         EventKind.TERRITORIAL_APPLICATION,
+        EventKind.PROVISIONAL_APPLICATION,
+        EventKind.DEROGATION,
     }
 )
 

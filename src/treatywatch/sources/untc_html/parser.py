@@ -48,9 +48,9 @@ HEADER_COMPONENTS: dict[str, tuple[str, str, EventKind]] = {
     "Formal confirmation(c)": ("consent", "c", EventKind.FORMAL_CONFIRMATION),
     "Consent to be bound(P)": ("consent", "P", EventKind.CONSENT_TO_BE_BOUND),
     "Definitive signature(s)": ("consent", "s", EventKind.DEFINITIVE_SIGNATURE),
-    # Provisional application is not consent to be bound: kept as a dated declaration.
-    "Provisional application(n)": ("provisional", "n", EventKind.DECLARATION),
-    "Provisional application under article 23(n)": ("provisional", "n", EventKind.DECLARATION),
+    # Provisional application is not consent to be bound: its own kind, never counted as consent.
+    "Provisional application(n)": ("provisional", "n", EventKind.PROVISIONAL_APPLICATION),
+    "Provisional application under article 23(n)": ("provisional", "n", EventKind.PROVISIONAL_APPLICATION),
 }
 
 _MONTH_DATE = r"\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}"
@@ -327,11 +327,10 @@ class _Page:
                 else:
                     self.add(
                         row.code,
-                        EventKind.DECLARATION,
+                        EventKind.PROVISIONAL_APPLICATION,
                         on,
                         cell,
                         text=f"{column.header.removesuffix('(n)')}",
-                        note="provisional application",
                     )
         return bracketed
 
@@ -385,6 +384,11 @@ class _Page:
 
     # -- declarations, reservations, objections, notifications, territories -----------------------
 
+    def _notification_kind(self) -> EventKind:
+        """Notifications under ICCPR art 4(3) are derogations in an emergency; others stay declarations."""
+        title = (self._title("div1") or "").lower()
+        return EventKind.DEROGATION if "article 4" in title or "derogat" in title else EventKind.DECLARATION
+
     def read_texts(self) -> None:
         sections = (
             ("dgDec", self._title("divMainDecTilte"), None),
@@ -394,7 +398,7 @@ class _Page:
                 self._title("divMainDecArt") or self._title("divDecArt"),
                 EventKind.DECLARATION,
             ),
-            ("dgNotifications", self._title("div1") or "Notifications", EventKind.DECLARATION),
+            ("dgNotifications", self._title("div1") or "Notifications", self._notification_kind()),
         )
         for grid, title, fixed_kind in sections:
             for participant in self.tree.css(f'[id*="{_ID}{grid}_"][id$="_divParticipant"]'):
