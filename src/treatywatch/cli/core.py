@@ -30,12 +30,24 @@ def _lookup(state: str | None, treaty: str | None) -> tuple[str | None, str | No
 
 def cmd_status(args: argparse.Namespace) -> int:
     at = parse_date(args.at, name="--at") or _today()
+    known_at = parse_date(args.known_at, name="--known-at")
     setup_django()
     state, treaty = _lookup(args.state, args.treaty)
     from treatywatch.store.service import StatusService, answer_json
 
-    answer = StatusService().status(state, treaty, at)
+    if known_at is None:
+        answer = StatusService().status(state, treaty, at)
+    else:
+        # record time: fold only what the sources showed on that day
+        from treatywatch.engine.status import ParticipationHistory
+        from treatywatch.knowledge.treaties import load_catalogue
+        from treatywatch.monitor.snapshots import events_known_at
+
+        events = events_known_at(treaty, state, known_at)
+        answer = ParticipationHistory(load_catalogue().get(treaty).clauses, state, events).status_at(at)
     data = answer_json(answer)
+    if known_at is not None:
+        data["known_at"] = known_at.isoformat()
     if args.json:
         print_json(data)
         return 0
@@ -222,6 +234,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("state", help="ISO 3166-1 alpha-3 code or a known name")
     p.add_argument("treaty", help="treaty slug (e.g. refugee-1951) or UNTC reference (e.g. V-2)")
     p.add_argument("--at", help="date YYYY-MM-DD (default: today)")
+    p.add_argument("--known-at", help="answer from what the sources showed on this date (record time)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_status)
 
