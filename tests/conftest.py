@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 
-@pytest.fixture(scope="session")
-def bundled_data(django_db_setup, django_db_blocker) -> dict[str, int]:
-    """The bundled dataset (data/bundle, or $TREATYWATCH_BUNDLE) loaded once into the test database.
+@pytest.fixture(scope="module")
+def bundled_data(django_db_setup, django_db_blocker) -> Iterator[dict[str, int]]:
+    """The bundled dataset (data/bundle, or $TREATYWATCH_BUNDLE) in the test database for one module.
 
-    Loaded outside the per-test transactions, so it stays for the rest of the session: tests that
-    use it must only read it (their own writes are still rolled back). Transactional tests
-    (live_server) empty the database when they finish; reload with `load_bundle` there.
+    Loaded outside the per-test transactions (once per module, so tests must only read it; their
+    own writes are still rolled back) and removed when the module ends, so other modules still
+    start from an empty store. Transactional tests (live_server) empty the database themselves.
     """
     from django.conf import settings
 
@@ -20,4 +22,27 @@ def bundled_data(django_db_setup, django_db_blocker) -> dict[str, int]:
     if not (settings.BUNDLE_DIR / "manifest.json").exists():
         pytest.fail(f"no bundled dataset at {settings.BUNDLE_DIR}: run `treatywatch build-dataset` first")
     with django_db_blocker.unblock():
-        return load_bundle(settings.BUNDLE_DIR)
+        counts = load_bundle(settings.BUNDLE_DIR)
+    yield counts
+    with django_db_blocker.unblock():
+        _empty_store()
+
+
+def _empty_store() -> None:
+    """Delete what load_bundle wrote, without per-row signals (which would write history rows)."""
+    from django.db import connection, transaction
+
+    from treatywatch.store.models import Discrepancy, Event, Participant, SourceDocument, Treaty
+
+    models = (
+        Event.history.model,
+        Discrepancy.history.model,
+        Event,
+        Discrepancy,
+        SourceDocument,
+        Treaty,
+        Participant,
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "ninja",  # serves the API docs (Swagger UI) from its own static files, no CDN
     "treatywatch.store",
     "treatywatch.monitor",
     "treatywatch.campaigns",

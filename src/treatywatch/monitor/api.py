@@ -16,6 +16,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from treatywatch.api.schemas import AUTH_ERRORS, ERRORS, IsoDate, IsoMoment
 from treatywatch.knowledge.participants import UnknownParticipantError
 from treatywatch.knowledge.treaties import UnknownTreatyError
 from treatywatch.monitor.delivery import released
@@ -30,21 +31,16 @@ router = Router(tags=["alerts"])
 MAX_LIMIT = 500
 
 
-def _moment(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    except ValueError:
-        raise HttpError(400, f"malformed {name} {value!r}: expected YYYY-MM-DD or an ISO date-time") from None
-    return as_moment(parsed)
+def _moment(value: datetime | date | None) -> datetime | None:
+    """Typed parameters are validated by the API (422 with the one error shape) before we get here."""
+    return as_moment(value) if value else None
 
 
-@router.get("/", summary="Alert events, newest first")
+@router.get("/", response={200: dict, **ERRORS}, summary="Alert events, newest first")
 def list_alerts(
     request,
-    since: str | None = None,
-    known_at: str | None = None,
+    since: IsoDate | None = None,
+    known_at: IsoMoment | None = None,
     kind: str | None = None,
     state: str | None = None,
     treaty: str | None = None,
@@ -53,9 +49,9 @@ def list_alerts(
 ):
     """Released user alerts; `known_at` limits them to what had been seen by that moment."""
     alerts = released(date.today()).filter(audience=Alert.Audience.USERS)
-    if moment := _moment(since, "since"):
+    if moment := _moment(since):
         alerts = alerts.filter(created_at__gte=moment.replace(hour=0, minute=0, second=0, microsecond=0))
-    if moment := _moment(known_at, "known_at"):
+    if moment := _moment(known_at):
         alerts = alerts.filter(first_seen__lte=moment)
     if kind:
         alerts = alerts.filter(kind=kind)
@@ -69,8 +65,12 @@ def list_alerts(
     return {"total": total, "limit": limit, "offset": offset, "items": [alert_json(a) for a in page]}
 
 
-@router.get("/known", summary="Status and events as the sources showed them at a moment (record time)")
-def known(request, state: str, treaty: str, known_at: str, at: str | None = None):
+@router.get(
+    "/known",
+    response={200: dict, **ERRORS},
+    summary="Status and events as the sources showed them at a moment (record time)",
+)
+def known(request, state: str, treaty: str, known_at: IsoMoment, at: IsoDate | None = None):
     """The engine's answer for `at` (valid time) folding only the facts shown at `known_at` (record time)."""
     from treatywatch.engine.status import ParticipationHistory
 
@@ -78,12 +78,8 @@ def known(request, state: str, treaty: str, known_at: str, at: str | None = None
         code, info = resolve_state(state), resolve_treaty(treaty)
     except (UnknownParticipantError, UnknownTreatyError) as error:
         raise HttpError(404, str(error).strip("'\"")) from None
-    moment = _moment(known_at, "known_at")
-    assert moment is not None
-    try:
-        on = date.fromisoformat(at) if at else moment.date()
-    except ValueError:
-        raise HttpError(400, f"malformed at {at!r}: expected YYYY-MM-DD") from None
+    moment = as_moment(known_at)
+    on = at or moment.date()
     events = events_known_at(info.slug, code, moment)
     answer = ParticipationHistory(info.clauses, code, events).status_at(on)
     data = answer_json(answer, TreatyData.of(info.slug))
@@ -162,22 +158,42 @@ def _fill(subscription: Subscription, data: SubscriptionIn, user) -> Subscriptio
     return subscription
 
 
-@router.get("/subscriptions", auth=django_auth, summary="Your subscriptions")
+@router.get(
+    "/subscriptions",
+    auth=django_auth,
+    response={200: list[dict], **AUTH_ERRORS},
+    summary="Your subscriptions",
+)
 def list_subscriptions(request):
     return [_subscription_json(s) for s in _mine(request).select_related("organisation")]
 
 
-@router.post("/subscriptions", auth=django_auth, summary="Create a subscription")
+@router.post(
+    "/subscriptions",
+    auth=django_auth,
+    response={200: dict, **ERRORS, **AUTH_ERRORS},
+    summary="Create a subscription",
+)
 def create_subscription(request, data: SubscriptionIn):
     return _subscription_json(_fill(Subscription(), data, request.user))
 
 
-@router.put("/subscriptions/{pk}", auth=django_auth, summary="Replace a subscription")
+@router.put(
+    "/subscriptions/{pk}",
+    auth=django_auth,
+    response={200: dict, **ERRORS, **AUTH_ERRORS},
+    summary="Replace a subscription",
+)
 def update_subscription(request, pk: int, data: SubscriptionIn):
     return _subscription_json(_fill(get_object_or_404(_mine(request), pk=pk), data, request.user))
 
 
-@router.delete("/subscriptions/{pk}", auth=django_auth, summary="Delete a subscription")
+@router.delete(
+    "/subscriptions/{pk}",
+    auth=django_auth,
+    response={200: dict, **ERRORS, **AUTH_ERRORS},
+    summary="Delete a subscription",
+)
 def delete_subscription(request, pk: int):
     get_object_or_404(_mine(request), pk=pk).delete()
     return {"deleted": pk}

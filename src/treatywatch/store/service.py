@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from treatywatch.engine.dependencies import dependency_flags
 from treatywatch.engine.events import TEXT_KINDS, Event
@@ -75,32 +76,55 @@ class TreatyData:
         return cls(row["data_as_of"], row["data_sources"], row["coverage_note"])
 
 
-_current: tuple[tuple[int, int, int], StatusService] | None = None
-_current_lock = threading.Lock()
+def data_version() -> str:
+    """Changes whenever events are loaded, added, edited or deleted (deletions leave audit records)."""
+    latest = EventRow.objects.aggregate(m=Max("id"))["m"]
+    edited = EventRow.history.aggregate(m=Max("history_id"))["m"]
+    treaties = Treaty.objects.aggregate(m=Max("data_as_of"))["m"]
+    return f"{latest}-{edited}-{treaties}"
 
 
-def data_version() -> tuple[int, int, int]:
-    """Changes whenever an event is added, edited or removed (count, newest id, newest audit record)."""
-    stats = EventRow.objects.aggregate(count=Count("id"), newest=Max("id"))
-    audited = EventRow.history.aggregate(newest=Max("history_id"))["newest"]
-    return stats["count"], stats["newest"] or 0, audited or 0
+_recent_version: tuple[float, str] = (0.0, "")
+_shared: dict[str, StatusService] = {}
+_shared_lock = threading.Lock()
+
+
+def recent_data_version(max_age: float = 1.0) -> str:
+    """`data_version()`, re-read at most every `max_age` seconds per process.
+
+    Hot paths key their caches on it: an edit shows within a second, and a cached answer then
+    costs no database query at all.
+    """
+    global _recent_version
+    checked, version = _recent_version
+    now = time.monotonic()
+    if now - checked >= max_age or not version:
+        version = data_version()
+        _recent_version = (now, version)
+    return version
 
 
 class StatusService:
     """Folds stored events through the catalogue's clauses.
 
-    `StatusService.current()` shares one instance per process for as long as the data is unchanged,
-    so a page or API call pays for folding a treaty's histories once, not on every request.
+    A fresh instance loads lazily, one treaty at a time. `StatusService.current()` is one instance
+    per process and data version with every event loaded and folded up front: after that it only
+    reads its histories, so threads can share it, and a page pays for folding once, not per request.
     """
 
     @classmethod
-    def current(cls) -> StatusService:
-        global _current
-        version = data_version()
-        with _current_lock:
-            if _current is None or _current[0] != version:
-                _current = (version, cls())
-            return _current[1]
+    def current(cls, version: str | None = None) -> StatusService:
+        version = version or recent_data_version()
+        service = _shared.get(version)
+        if service is not None:
+            return service
+        with _shared_lock:
+            if version not in _shared:
+                service = cls()
+                service._load()
+                _shared.clear()
+                _shared[version] = service
+            return _shared[version]
 
     def __init__(self) -> None:
         self.catalogue = load_catalogue()
@@ -127,11 +151,24 @@ class StatusService:
             self._all_loaded = True
 
     def history(self, state: str, treaty: str) -> ParticipationHistory:
-        self._load(treaty=treaty)
+        """A pair with no recorded action gets an empty history that is not kept, so loaded
+        histories stay exactly the pairs with actions (and a shared instance is never mutated)."""
+        found = self._histories.get((treaty, state))
+        if found is None:
+            self._load(treaty=treaty)
+            found = self._histories.get((treaty, state))
+        if found is None:
+            found = ParticipationHistory(self.catalogue.get(treaty).clauses, state, [])
+        return found
+
+    def pair_status(self, state: str, treaty: str, at: date) -> StatusAnswer:
+        """One answer from only that pair's events: two small queries, no treaty-wide load."""
         key = (treaty, state)
         if key not in self._histories:
-            self._histories[key] = ParticipationHistory(self.catalogue.get(treaty).clauses, state, [])
-        return self._histories[key]
+            self._histories[key] = ParticipationHistory(
+                self.catalogue.get(treaty).clauses, state, status_events(treaty, state)
+            )
+        return self.status(state, treaty, at)
 
     def status(self, state: str, treaty: str, at: date, *, with_dependencies: bool = True) -> StatusAnswer:
         answer = self.history(state, treaty).status_at(at)
