@@ -56,9 +56,15 @@ def _ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
 
 
 def _ring_path(points: list[tuple[float, float]]) -> str:
+    """Rings that cross the antimeridian (Russia, Fiji) are unwrapped rather than drawn across the
+    whole map: each longitude jump of more than 180 degrees is undone, the overflow is clipped."""
     projected: list[tuple[float, float]] = []
+    shift, previous = 0.0, None
     for lon, lat in points:
-        xy = _project(lon, max(min(lat, NORTH), SOUTH))
+        if previous is not None and abs(lon - previous) > 180:
+            shift += 360 if previous > lon else -360
+        previous = lon
+        xy = _project(lon + shift, max(min(lat, NORTH), SOUTH))
         if not projected or projected[-1] != xy:
             projected.append(xy)
     if len(projected) < 3:
