@@ -26,6 +26,6 @@ def keep_test_connection():
 @pytest.mark.django_db
 @pytest.mark.usefixtures("bundled_data", "keep_test_connection")
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_operation(case):
     case.call_and_validate()

@@ -94,6 +94,9 @@ class Event:
     cn_symbol: str = ""
     verified: bool = True
     note: str = ""
+    date_precision: str = (
+        "day"  # "month" or "year" when a source knows no more: `date` is then the period's last day
+    )
     event_id: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:

@@ -152,6 +152,11 @@ class ParticipationHistory:
         for event in events:
             kind = event.kind
             consent = kind in CONSENT_KINDS
+            if event.date_precision != "day":
+                self.flags.append(
+                    f"{kind} date known only to the {event.date_precision}: counted from {event.date}, "
+                    "the latest day it can have been"
+                )
             if opened and (consent or kind == EventKind.SIGNATURE) and event.date < opened:  # type: ignore[operator]
                 self.flags.append(f"{kind} dated {event.date} before the treaty was open ({opened})")
             if consent:

@@ -8,6 +8,7 @@ organisations own.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
+from pydantic import Field
 
 from treatywatch.api.schemas import AUTH_ERRORS, ERRORS, IsoDate, IsoMoment
 from treatywatch.knowledge.participants import UnknownParticipantError
@@ -44,8 +46,8 @@ def list_alerts(
     kind: str | None = None,
     state: str | None = None,
     treaty: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Field(ge=0)] = 0,
 ):
     """Released user alerts; `known_at` limits them to what had been seen by that moment."""
     alerts = released(date.today()).filter(audience=Alert.Audience.USERS)
@@ -59,7 +61,6 @@ def list_alerts(
         alerts = alerts.filter(state=state.upper())
     if treaty:
         alerts = alerts.filter(treaty=treaty)
-    limit = max(1, min(limit, MAX_LIMIT))
     total = alerts.count()
     page = alerts.order_by("-created_at", "-id")[offset : offset + limit]
     return {"total": total, "limit": limit, "offset": offset, "items": [alert_json(a) for a in page]}

@@ -25,6 +25,7 @@ ENGINE_COLUMNS = (
     "retrieved_at",
     "original",
     "trust",
+    "date_precision",
 )
 
 
@@ -46,6 +47,7 @@ def event_from_values(values: tuple[Any, ...]) -> Event:
         retrieved_at,
         original,
         trust,
+        precision,
     ) = values
     return Event(
         treaty=treaty,
@@ -58,6 +60,7 @@ def event_from_values(values: tuple[Any, ...]) -> Event:
         cn_symbol=cn,
         verified=verified,
         note=note,
+        date_precision=precision,
         provenance=Provenance(
             source=source, url=url, retrieved_at=retrieved_at, original=original, trust=trust
         ),
@@ -78,6 +81,7 @@ def row_fields(event: Event, role: str = EventRow.Role.STATUS) -> dict[str, Any]
         "participant_id": event.state,
         "kind": str(event.kind),
         "date": event.date,
+        "date_precision": event.date_precision,
         "effective_date": event.effective_date,
         "territory": event.territory,
         "text": event.text,
@@ -121,6 +125,7 @@ def event_from_json(data: dict[str, Any]) -> Event:
         cn_symbol=data.get("cn_symbol", ""),
         verified=data.get("verified", True),
         note=data.get("note", ""),
+        date_precision=data.get("date_precision", "day"),
         provenance=Provenance(
             source=data["source"],
             url=data["url"],

@@ -97,6 +97,9 @@ class Event(models.Model):
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=32, choices=[(k.value, k.value.replace("_", " ")) for k in EventKind])
     date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(
+        max_length=5, default="day", choices=[("day", "day"), ("month", "month"), ("year", "year")]
+    )
     effective_date = models.DateField(null=True, blank=True)
     territory = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True)

@@ -3,12 +3,16 @@
 The records already carry ISO codes, treaty slugs and ISO dates; the parser checks each against the
 knowledge base rather than trusting it, maps the compilation's action words through `source.yaml`,
 and lowers the trust of records that were not read in their cited source or only in secondary texts.
-A record with no known day keeps `date=None`: the engine reports it instead of guessing a day.
+A record with no known day keeps `date=None` (the engine reports it), unless source.yaml's
+`imprecise_dates` gives the year or month the source does state: then it is dated that period's
+last day with `date_precision` year or month, so the state counts from the latest day it can have
+joined and every answer flags the imprecision.
 `parse_records` is shared with the other curated compilation (`curated_ihl_regional`).
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -65,12 +69,17 @@ def parse_records(
         if not isinstance(verified, bool):
             raise ParseError(label, "`verified` must be true or false", row=n, value=str(verified))
         lower_trust = not verified or record["source_kind"] == "secondary"
+        on, precision = _date(record[date_field], label, n), "day"
+        period = meta.extra.get("imprecise_dates", {}).get(f"{record['treaty']} {record['state']}")
+        if on is None and period:
+            on, precision = _last_day(period, label, n)
         events.append(
             Event(
                 treaty=record["treaty"],
                 state=record["state"],
                 kind=EventKind(actions[record["action"]]),
-                date=_date(record[date_field], label, n),
+                date=on,
+                date_precision=precision,
                 effective_date=_date(record.get("effective_date"), label, n),
                 cn_symbol=record.get("cn_symbol") or "",
                 verified=verified,
@@ -109,6 +118,17 @@ def parse(
         [f"{len(undated)} records with no known day, kept undated: {', '.join(undated)}"] if undated else []
     )
     return ParseResult(events=events, notes=notes)
+
+
+def _last_day(period: str, label: str, n: int) -> tuple[date, str]:
+    """'2018' -> (2018-12-31, 'year'); '2016-09' -> (2016-09-30, 'month')."""
+    try:
+        if len(period) == 4:
+            return date(int(period), 12, 31), "year"
+        year, month = (int(part) for part in period.split("-"))
+        return date(year, month, calendar.monthrange(year, month)[1]), "month"
+    except ValueError:
+        raise ParseError(label, "imprecise date is neither YYYY nor YYYY-MM", row=n, value=period) from None
 
 
 def _date(value: object, label: str, n: int) -> date | None:
