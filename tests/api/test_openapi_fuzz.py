@@ -1,5 +1,6 @@
 """Schemathesis drives every documented operation with generated inputs: no server error, and every
-answer matches the OpenAPI document. Examples are bounded so the run stays short."""
+answer matches the OpenAPI document. Examples are bounded so the run stays short, and derived from the
+test (derandomize) so a CI run is reproducible; raise max_examples locally to explore further."""
 
 from __future__ import annotations
 
@@ -26,6 +27,6 @@ def keep_test_connection():
 @pytest.mark.django_db
 @pytest.mark.usefixtures("bundled_data", "keep_test_connection")
 @schema.parametrize()
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_operation(case):
     case.call_and_validate()
