@@ -30,6 +30,7 @@ EVENT_COLUMNS = (
     "state",
     "kind",
     "date",
+    "date_precision",
     "effective_date",
     "territory",
     "text",
@@ -47,6 +48,8 @@ EVENT_COLUMNS = (
     "last_seen",
     "entered_by",
 )
+# export column -> model field, where they differ
+_EVENT_FIELDS = {"treaty": "treaty_id", "state": "participant_id", "document_sha256": "document__sha256"}
 STATUS_COLUMNS = (
     "state",
     "treaty",
@@ -132,40 +135,13 @@ def collect(at: date) -> ExportData:
     from treatywatch.store.models import Event, Participant, SourceDocument, Treaty
     from treatywatch.store.service import StatusService
 
+    rows = Event.objects.order_by("treaty_id", "participant_id", "date", "kind", "event_id").values(
+        *(_EVENT_FIELDS.get(column, column) for column in EVENT_COLUMNS)
+    )
     events = [
-        {
-            **{
-                k: _iso(v)
-                for k, v in row.items()
-                if k not in ("treaty_id", "participant_id", "document__sha256")
-            },
-            "treaty": row["treaty_id"],
-            "state": row["participant_id"],
-            "document_sha256": row["document__sha256"] or "",
-        }
-        for row in Event.objects.order_by("treaty_id", "participant_id", "date", "kind", "event_id").values(
-            "event_id",
-            "treaty_id",
-            "participant_id",
-            "kind",
-            "date",
-            "effective_date",
-            "territory",
-            "text",
-            "cn_symbol",
-            "verified",
-            "note",
-            "role",
-            "source",
-            "url",
-            "retrieved_at",
-            "original",
-            "trust",
-            "document__sha256",
-            "first_seen",
-            "last_seen",
-            "entered_by",
-        )
+        {column: _iso(row[_EVENT_FIELDS.get(column, column)]) for column in EVENT_COLUMNS}
+        | {"document_sha256": row["document__sha256"] or ""}
+        for row in rows
     ]
     treaties = list(Treaty.objects.order_by("slug").values(*[c for c in TREATY_COLUMNS]))
     for row in treaties:
