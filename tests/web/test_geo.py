@@ -33,3 +33,11 @@ def test_map_ids_join_the_participants_table():
     assert len(missing) <= 12, sorted(
         missing
     )  # territories and disputed areas Natural Earth draws separately
+
+
+def test_no_ring_is_drawn_across_the_map():
+    """A ring crossing the antimeridian (Fiji, Russia's Chukotka) must not become a band across the world."""
+    for shape in world_shapes():
+        for ring in shape.path.split("M")[1:]:
+            xs = [float(x) for x in re.findall(r"(-?\d+(?:\.\d+)?),", ring)]
+            assert max(xs) - min(xs) < WIDTH * 0.45, shape.name

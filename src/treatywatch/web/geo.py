@@ -57,14 +57,15 @@ def _ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
 
 def _ring_path(points: list[tuple[float, float]]) -> str:
     """Rings that cross the antimeridian (Russia, Fiji) are unwrapped rather than drawn across the
-    whole map: each longitude jump of more than 180 degrees is undone, the overflow is clipped."""
+    whole map: each longitude jump of more than 180 degrees is undone and the overflow is pressed
+    onto the map's edge, so every shape stays inside the canvas."""
     projected: list[tuple[float, float]] = []
     shift, previous = 0.0, None
     for lon, lat in points:
         if previous is not None and abs(lon - previous) > 180:
             shift += 360 if previous > lon else -360
         previous = lon
-        xy = _project(lon + shift, max(min(lat, NORTH), SOUTH))
+        xy = _project(max(min(lon + shift, 180.0), -180.0), max(min(lat, NORTH), SOUTH))
         if not projected or projected[-1] != xy:
             projected.append(xy)
     if len(projected) < 3:
