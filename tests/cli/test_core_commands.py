@@ -95,9 +95,13 @@ def test_what_if_json(capsys):
 
 def test_status_known_at_answers_from_what_the_sources_showed(bundled_data, capsys):
     """Record time: the 2026 UNTC page was retrieved on 3 Feb 2026; before that nothing of it was known."""
-    code, out, _ = run(capsys, "status", "POL", "ottawa", "--at", "2026-02-03", "--known-at", "2026-02-04", "--json")
+    code, out, _ = run(
+        capsys, "status", "POL", "ottawa", "--at", "2026-02-03", "--known-at", "2026-02-04", "--json"
+    )
     assert code == 0
     known = json.loads(out)
     assert known["status"] == "withdrawing" and known["known_at"] == "2026-02-04"
-    code, out, _ = run(capsys, "status", "POL", "ottawa", "--at", "2026-02-03", "--known-at", "2025-12-31", "--json")
+    code, out, _ = run(
+        capsys, "status", "POL", "ottawa", "--at", "2026-02-03", "--known-at", "2025-12-31", "--json"
+    )
     assert code == 0 and json.loads(out)["status"] == "none"

@@ -257,7 +257,9 @@ def load_records(files: tuple[Path, ...] | None = None) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     for path in paths:
         with path.open(encoding="utf-8") as handle:
-            records.extend(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["treaties"])
+            records.extend(
+                yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["treaties"]
+            )
     return records
 
 
