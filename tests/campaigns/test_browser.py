@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from treatywatch.campaigns.models import Signature
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls here stay synchronous,
-    # including the database flush after each test (hence module scope, outliving those flushes).
-    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _fill(page, organisation: str, address: str) -> None:
@@ -45,11 +21,11 @@ def _fill(page, organisation: str, address: str) -> None:
 
 
 def test_sign_in_the_browser_confirm_by_mail_and_see_the_name_listed(
-    kit, chromium, live_server, smtp, settings
+    kit, browser, live_server, smtp, settings
 ) -> None:
     settings.SITE_URL = live_server.url
     letter = kit.make_letter("browser-letter")  # default proof-of-work difficulty, solved by pow.js
-    page = chromium.new_page()
+    page = browser.new_page()
     page.goto(f"{live_server.url}/letters/{letter.slug}/")
     assert page.locator("h1").inner_text() == "Protect refugees"
     _fill(page, "Réseau des Réfugiés d'Afrique de l'Est", "wanjiru@example.org")
@@ -68,11 +44,11 @@ def test_sign_in_the_browser_confirm_by_mail_and_see_the_name_listed(
     page.close()
 
 
-def test_the_form_works_without_javascript(kit, chromium, live_server, smtp, settings) -> None:
+def test_the_form_works_without_javascript(kit, browser, live_server, smtp, settings) -> None:
     settings.SITE_URL = live_server.url
     settings.CAMPAIGNS_MIN_FORM_SECONDS = 1
     letter = kit.make_letter("no-js-letter")
-    context = chromium.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_server.url}/letters/{letter.slug}/")
     _fill(page, "Rohingya Youth Union", "ryu@example.org")
