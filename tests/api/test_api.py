@@ -50,11 +50,21 @@ def test_status_has_the_same_fields_and_values_as_the_command_line(client, capsy
 
 def test_status_reads_only_the_asked_pair(client):
     client.get("/api/v1/status?state=DEU&treaty=iccpr&at=2020-01-01")  # warm caches (catalogue, registry)
+    service_module._shared.clear()  # no page has folded the whole dataset in this process
     with CaptureQueriesContext(connection) as queries:
         get(client, "/api/v1/status?state=FRA&treaty=iccpr&at=2020-01-01")
     event_queries = [q["sql"] for q in queries if "store_event" in q["sql"] and "historical" not in q["sql"]]
     assert len(event_queries) == 1
     assert "participant_id" in event_queries[0] and "treaty_id" in event_queries[0]
+
+
+def test_status_reads_no_event_once_the_site_has_folded_the_data(client):
+    version = service_module.recent_data_version()
+    StatusService.current(version)
+    with CaptureQueriesContext(connection) as queries:
+        body = get(client, "/api/v1/status?state=FRA&treaty=iccpr-op1&at=2020-01-01")
+    assert body["status"] == "party"
+    assert not [q for q in queries if "store_event" in q["sql"] and "historical" not in q["sql"]]
 
 
 @pytest.mark.parametrize(

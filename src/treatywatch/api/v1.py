@@ -407,10 +407,14 @@ def status(request: HttpRequest, state: str, treaty: str, at: IsoDate | None = N
     info = _treaty(treaty)
     code = _state(state)
     on = _today(at)
-    key = f"api-status:{recent_data_version()}:{code}:{info.slug}:{on}"
+    version = recent_data_version()
+    key = f"api-status:{version}:{code}:{info.slug}:{on}"
     body = cache.get(key)
     if body is None:
-        answer = StatusService().pair_status(code, info.slug, on)
+        shared = StatusService.ready(version)  # already folded for the site: no event query at all
+        answer = (
+            shared.status(code, info.slug, on) if shared else StatusService().pair_status(code, info.slug, on)
+        )
         body = answer_json(answer, TreatyData.of(info.slug))
         cache.set(key, body, 300)
     return body

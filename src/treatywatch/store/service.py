@@ -126,6 +126,12 @@ class StatusService:
                 _shared[version] = service
             return _shared[version]
 
+    @classmethod
+    def ready(cls, version: str) -> StatusService | None:
+        """The shared instance if it is already built for `version`; never builds one (a cold
+        request should not pay for folding every event)."""
+        return _shared.get(version)
+
     def __init__(self) -> None:
         self.catalogue = load_catalogue()
         self._histories: dict[tuple[str, str], ParticipationHistory] = {}
