@@ -59,12 +59,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  - {reason}")
     for flag in answer.flags:
         print(f"  ! {flag}")
-    print(
-        f"  data as of {data['data_as_of'] or 'unknown'}; sources: "
-        + ", ".join(f"{s['source']} <{s['url']}>" for s in data["sources"])
-        if data["sources"]
-        else "  no source records"
-    )
+    sources = ", ".join(f"{s['source']} <{s['url']}>" for s in data["sources"]) or "no source records"
+    print(f"  data as of {data['data_as_of'] or 'unknown'}; sources: {sources}")
     return 0
 
 
