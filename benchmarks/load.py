@@ -1,7 +1,7 @@
 """Load test of the site and API, side by side with Datasette serving the SQLite export.
 
 Starts, on 127.0.0.1 and in a scratch folder:
-  - TreatyWatch under gunicorn (the bundled dataset loaded into a fresh SQLite database),
+  - TreatyWatch as `treatywatch serve` runs it (gunicorn; the bundled dataset in a fresh SQLite database),
   - Datasette on `treatywatch export --format sqlite` of the same data,
 then sends bounded bursts of requests from 1 and from 32 concurrent clients and prints median and
 p99 latency and throughput per scenario, and the TreatyWatch/Datasette ratios. The clients are
@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from treatywatch.server import default_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -69,6 +71,7 @@ TREATIES = [
     "crpd",
 ]
 PAST_DATES = [f"{year}-01-01" for year in range(1975, 2025)]
+WARM_UP = 3.0  # seconds of the same load before each measured line: steady state, not start-up
 
 
 @dataclass
@@ -215,6 +218,33 @@ def wrk_burst(name: str, urls: list[str], clients: int, seconds: float, work: Pa
     return Result(name, clients, count, ms("50%"), ms("99%"), throughput, errors)
 
 
+def first_views(site: str) -> Result:
+    """The matrix page on 50 dates no one has asked for yet, one after another: the cold path."""
+    latencies = []
+    errors = 0
+    started = time.perf_counter()
+    with httpx.Client(timeout=30) as http:
+        for year in range(1975, 2025):
+            begun = time.perf_counter()
+            ok = http.get(f"{site}/matrix?at={year}-07-01").status_code == 200
+            took = time.perf_counter() - begun
+            if ok:
+                latencies.append(took)
+            else:
+                errors += 1
+    elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return Result(
+        "matrix page, first view of a date",
+        1,
+        len(ordered),
+        statistics.median(ordered) * 1000,
+        ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] * 1000,
+        len(ordered) / elapsed,
+        errors,
+    )
+
+
 def cycling(values: list[str]) -> Callable[[], str]:
     iterator = itertools.cycle(values)
     lock = threading.Lock()
@@ -240,8 +270,10 @@ def main() -> int:
         "--requests", type=int, default=400, help="python client: requests per scenario and concurrency"
     )
     parser.add_argument("--seconds", type=float, default=10.0, help="time limit per scenario and concurrency")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(), help="server processes (as `treatywatch serve`)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (as `treatywatch serve`)")
     args = parser.parse_args()
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
 
@@ -263,19 +295,15 @@ def main() -> int:
         )
         site_port, datasette_port = free_port(), free_port()
         site, datasette = f"http://127.0.0.1:{site_port}", f"http://127.0.0.1:{datasette_port}"
-        gunicorn = [
-            str(BIN / "gunicorn"),
-            "treatywatch.wsgi",
-            "--bind",
-            f"127.0.0.1:{site_port}",
+        site_cmd = [
+            str(BIN / "treatywatch"),
+            "serve",
+            "--port",
+            str(site_port),
             "--workers",
             str(args.workers),
             "--threads",
             str(args.threads),
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
         ]
         datasette_cmd = [
             str(BIN / "datasette"),
@@ -313,26 +341,29 @@ def main() -> int:
             ),
         ]
         results: dict[tuple[str, int], Result] = {}
+        started = time.perf_counter()
         with (
-            server(gunicorn, env, f"{site}/api/v1/treaties", work / "gunicorn.log"),
+            server(site_cmd, env, f"{site}/api/v1/treaties", work / "site.log"),
             server(datasette_cmd, env, f"{datasette}/treatywatch.json", work / "datasette.log"),
         ):
-            for _ in range(args.workers * 4):  # every worker folds the data once before timing starts
-                httpx.get(f"{site}/matrix?at={AT}", timeout=60)
-                httpx.get(f"{site}/treaties/rome-statute", timeout=60)
+            print(f"both servers answering {time.perf_counter() - started:.1f} s after start")
+            cold = first_views(site)
+            print(cold.line(), "(each a date no one asked for before: folded and rendered)")
             bound = (
                 f"{args.seconds:.0f} s" if use_wrk else f"{args.requests} requests or {args.seconds:.0f} s"
             )
             client = "wrk" if use_wrk else "python threads + httpx"
             print(
-                f"gunicorn {args.workers} workers x {args.threads} threads; datasette --immutable; client {client}; "
-                f"{bound} per line\n"
+                f"treatywatch serve: {args.workers} processes x {args.threads} threads; datasette --immutable; "
+                f"client {client}; {bound} per line after a {WARM_UP:.0f} s warm-up on the same addresses\n"
             )
             for name, urls in scenarios:
                 for clients in (1, 32):
                     if use_wrk:
+                        wrk_burst(name, urls, clients, WARM_UP, work)
                         result = wrk_burst(name, urls, clients, args.seconds, work)
                     else:
+                        burst(name, urls, clients, args.requests // 4, WARM_UP)
                         result = burst(name, urls, clients, args.requests, args.seconds)
                     results[(name, clients)] = result
                     print(result.line(), flush=True)
@@ -353,9 +384,10 @@ def main() -> int:
             f"  API status p99 at 32 clients < 50 ms: {status32.p99:.1f} ms -> {'met' if status32.p99 < 50 else 'NOT met'}"
         )
         single = results[("matrix page, past dates", 1)]
+        worst = max(single.p99, matrix_page.p99, cold.p99)
         print(
-            f"  matrix page < 300 ms: p99 {single.p99:.1f} ms (1 client) -> {'met' if single.p99 < 300 else 'NOT met'}; "
-            f"at 32 clients median {matrix_page.p50:.1f} ms, p99 {matrix_page.p99:.1f} ms"
+            f"  matrix page < 300 ms: p99 {single.p99:.1f} ms at 1 client, {matrix_page.p99:.1f} ms at 32, "
+            f"{cold.p99:.1f} ms on a first view -> {'met' if worst < 300 else 'NOT met'}"
         )
         return 0
     finally:

@@ -34,6 +34,22 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def fresh_caches() -> None:
+    """Each test starts with no kept pages or answers and re-reads the data version.
+
+    A test's writes are rolled back, and SQLite then hands the next test the same row ids: the same
+    data version, though not the same data, so nothing kept under it may outlive the test.
+    """
+    from django.core.cache import caches
+
+    from treatywatch.store import service
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    service._recent_version = (0.0, "")
+
+
 @pytest.fixture(scope="module")
 def bundled_data(django_db_setup, django_db_blocker) -> Iterator[dict[str, int]]:
     """The bundled dataset (data/bundle, or $TREATYWATCH_BUNDLE) in the test database for one module.

@@ -107,7 +107,16 @@ EMAIL_PORT = int(os.environ.get("TREATYWATCH_EMAIL_PORT", "25"))
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("TREATYWATCH_FROM_EMAIL", "TreatyWatch <alerts@treatywatch.invalid>")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "treatywatch"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "treatywatch"},
+    # whole public pages per data version (web/pagecache.py): at most ~60 MB per process
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "treatywatch-pages",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 250},
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -97,6 +97,17 @@ def test_timeline_agrees_with_status_at(case):
 
 
 @settings(max_examples=200, deadline=None)
+@given(histories(), st.lists(st.dates(date(1940, 1, 1), date(2040, 12, 31)), min_size=1, max_size=20))
+def test_status_code_read_off_the_timeline_equals_the_full_answer(case, days):
+    """The whole-matrix shortcut (binary search over the timeline) never disagrees with a full fold."""
+    clauses, events = case
+    history = ParticipationHistory(clauses, "XXX", events)
+    change_days = history.change_dates()
+    for day in [*days, *change_days, *(d - timedelta(days=1) for d in change_days)]:
+        assert history.status_code_at(day) == history.status_at(day).status, day
+
+
+@settings(max_examples=200, deadline=None)
 @given(histories())
 def test_nothing_before_the_first_action(case):
     clauses, events = case

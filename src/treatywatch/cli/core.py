@@ -201,9 +201,17 @@ def cmd_what_if(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     setup_django()
-    from django.core.management import call_command
+    if args.dev:
+        from django.core.management import call_command
 
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=True, use_threading=True)
+        return 0
+    from treatywatch.server import default_workers, serve
+
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 1 or args.threads < 1:
+        raise CliError("--workers and --threads must be at least 1")
+    serve(args.host, args.port, workers=workers, threads=args.threads, access_log=args.access_log)
     return 0
 
 
@@ -264,9 +272,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_what_if)
 
-    p = subparsers.add_parser("serve", help="serve the site and API")
+    p = subparsers.add_parser("serve", help="serve the site and API (gunicorn)")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", default="8000")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, help="processes (default: one per core, at least 2)")
+    p.add_argument("--threads", type=int, default=4, help="threads per process (default: 4)")
+    p.add_argument("--access-log", action="store_true", help="log every request to standard output")
+    p.add_argument("--dev", action="store_true", help="Django's development server, reloading on edits")
     p.set_defaults(handler=cmd_serve)
 
     p = subparsers.add_parser("load-dataset", help="(re)load the bundled dataset into the database")

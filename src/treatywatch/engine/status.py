@@ -7,6 +7,7 @@ Every answer carries the events and the articles that produced it, and the incon
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -124,6 +125,7 @@ class ParticipationHistory:
         self.episodes: list[Episode] = []
         self.undated: list[Event] = []
         self.other: list[Event] = []
+        self._changes: tuple[list[date], list[Status]] | None = None  # the timeline, built on first use
         self._fold(sorted([e for e in events if self._keep(e)], key=_event_order))
 
     def _keep(self, event: Event) -> bool:
@@ -273,7 +275,7 @@ class ParticipationHistory:
         """Consecutive periods of equal status, from the first action on."""
         periods: list[Period] = []
         for day in self.change_dates():
-            status = self.status_code_at(day)
+            status = self._resolve(day)[0]
             if periods and periods[-1].status == status:
                 continue
             if periods:
@@ -327,7 +329,19 @@ class ParticipationHistory:
         return Status.SIGNATORY, None, None, signature
 
     def status_code_at(self, at: date) -> Status:
-        return self._resolve(at)[0]
+        """The status alone, read off the timeline by binary search.
+
+        Status changes only on a change date (the property tests hold `timeline` to the point
+        answers), so whole-matrix views pay for the fold once per pair, not once per cell and date.
+        Building the timeline on first use is idempotent, so threads sharing a history may race it.
+        """
+        changes = self._changes
+        if changes is None:
+            periods = self.timeline()
+            changes = self._changes = ([p.start for p in periods], [p.status for p in periods])
+        starts, statuses = changes
+        found = bisect_right(starts, at)
+        return statuses[found - 1] if found else Status.NONE
 
     def status_at(self, at: date) -> StatusAnswer:
         """The status on `at` with the events, articles and reasons that produce it."""

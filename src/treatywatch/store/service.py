@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import defaultdict
@@ -104,6 +105,18 @@ def recent_data_version(max_age: float = 1.0) -> str:
     return version
 
 
+def _settle_heap() -> None:
+    """Take the long-lived folded histories out of the cyclic garbage collector's sight.
+
+    Otherwise every full collection walks every history: measured at 85-145 ms under load, a stall
+    for every request in that process. Frozen objects are still freed by reference counting when the
+    next data version replaces them; the one collection here first clears the old version's cycles.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
 class StatusService:
     """Folds stored events through the catalogue's clauses.
 
@@ -124,6 +137,7 @@ class StatusService:
                 service._load()
                 _shared.clear()
                 _shared[version] = service
+                _settle_heap()
             return _shared[version]
 
     @classmethod

@@ -36,6 +36,7 @@ from treatywatch.store.models import Discrepancy, Participant, Treaty
 from treatywatch.store.service import StatusService, recent_data_version, resolve_state
 from treatywatch.web import readmodel as rm
 from treatywatch.web.geo import HEIGHT, WIDTH, world_shapes
+from treatywatch.web.pagecache import cached_page
 
 CSV_FORMATS = {None, "", "html", "csv"}
 RESERVATIONS_SHOWN = 100  # on a page; the CSV download has them all
@@ -107,6 +108,7 @@ def _treaty_meta(slug: str) -> dict[str, Any]:
 
 
 @require_safe
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """What changed recently and where the campaign treaties stand today."""
     today = rm.parse_at(None)
@@ -180,6 +182,7 @@ def _withdrawal_row(answer: StatusAnswer, names: dict[str, str], service: Status
 
 
 @require_safe
+@cached_page
 @handles_bad_requests
 def treaty_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     at = _at(request)
@@ -231,6 +234,7 @@ def treaty_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 
 
 @require_safe
+@cached_page
 @gzip_page
 @handles_bad_requests
 def treaty_detail(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpResponse:
@@ -313,13 +317,14 @@ def treaty_reservations(request: HttpRequest, slug: str, fmt: str = "csv") -> Ht
 
 
 @require_safe
+@cached_page
 @handles_bad_requests
 def state_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     at = _at(request)
     lang = rm.language()
     service = StatusService.current()
-    matrix = service.matrix(at)
-    joined = Counter(s for (s, _t), a in matrix.items() if a.counts_as_party)
+    cells = service.matrix_statuses(at)
+    joined = Counter(s for (s, _t), status in cells.items() if status in rm.COUNTED_AS_PARTY)
     table = rm.Table(
         (
             ("code", _("Code")),
@@ -369,6 +374,7 @@ def protection_panel(code: str) -> dict[str, Any] | None:
 
 
 @require_safe
+@cached_page
 @handles_bad_requests
 def state_detail(request: HttpRequest, code: str, fmt: str | None = None) -> HttpResponse:
     try:
@@ -455,6 +461,7 @@ SORTS = ("name", "-name", "joined", "-joined")
 
 
 @require_safe
+@cached_page
 @gzip_page
 @handles_bad_requests
 def matrix(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
@@ -483,6 +490,7 @@ def matrix(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         return csv_response(table, f"matrix-{at}.csv")
     context = {
         "at": at,
+        "at_iso": at.isoformat(),  # once, not a date filter per row
         "rows": rows,
         "treaties": treaties,
         "region": region,
@@ -505,7 +513,7 @@ def _matrix_data(version: str, at: date, region: str, category: str, sort: str, 
         if (t.category == category if category else t.category in CAMPAIGN_CATEGORIES)
     ]
     slugs = [t.slug for t in treaties]
-    cells = service.matrix(at, slugs)
+    cells = service.matrix_statuses(at, slugs)
     with_actions = {s for (s, _t) in cells}
     # 200 rows x 30 cells: pre-rendered cells keep the page fast (a template loop per cell is not)
     cell_html = {
@@ -521,8 +529,7 @@ def _matrix_data(version: str, at: date, region: str, category: str, sort: str, 
         row: dict[str, Any] = {"state": p.code, "name": p.localized_name(lang), "cells": []}
         joined = 0
         for slug in slugs:
-            answer = cells.get((p.code, slug))
-            status = answer.status if answer else Status.NONE
+            status = cells.get((p.code, slug), Status.NONE)
             joined += status in rm.COUNTED_AS_PARTY
             shown = str(status) if status != Status.NONE or coverage.get(slug) == "full" else rm.UNKNOWN
             row[slug] = shown
