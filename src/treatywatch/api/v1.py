@@ -415,11 +415,12 @@ def status(request: HttpRequest, state: str, treaty: str, at: IsoDate | None = N
     key = f"api-status:{version}:{code}:{info.slug}:{on}"
     rendered = cache.get(key)
     if rendered is None:
-        shared = StatusService.ready(version)  # already folded for the site: no event query at all
-        answer = (
-            shared.status(code, info.slug, on) if shared else StatusService().pair_status(code, info.slug, on)
-        )
-        body = StatusOut.model_validate(answer_json(answer, TreatyData.of(info.slug))).model_dump()
+        shared = StatusService.ready(version)  # already folded for the site: no query at all
+        if shared:
+            answer, data = shared.status(code, info.slug, on), shared.treaty_data(info.slug)
+        else:
+            answer, data = StatusService().pair_status(code, info.slug, on), TreatyData.of(info.slug)
+        body = StatusOut.model_validate(answer_json(answer, data)).model_dump()
         response = api.create_response(request, body, status=200)
         rendered = (response.content, response["Content-Type"])
         cache.set(key, rendered, 300)

@@ -76,6 +76,11 @@ class TreatyData:
             return cls(None, [], "not loaded")
         return cls(row["data_as_of"], row["data_sources"], row["coverage_note"])
 
+    @classmethod
+    def every(cls) -> dict[str, TreatyData]:
+        rows = Treaty.objects.values_list("slug", "data_as_of", "data_sources", "coverage_note")
+        return {slug: cls(as_of, sources, note) for slug, as_of, sources, note in rows}
+
 
 def data_version() -> str:
     """Changes whenever events are loaded, added, edited or deleted (deletions leave audit records)."""
@@ -152,6 +157,7 @@ class StatusService:
         self._loaded_treaties: set[str] = set()
         self._loaded_states: set[str] = set()
         self._all_loaded = False
+        self._treaty_data: dict[str, TreatyData] | None = None
 
     def _load(self, treaty: str | None = None, state: str | None = None) -> None:
         if (
@@ -205,6 +211,13 @@ class StatusService:
             if flags:
                 answer = _with_flags(answer, flags)
         return answer
+
+    def treaty_data(self, slug: str) -> TreatyData:
+        """The data behind a treaty, read once per instance (so once per data version when shared;
+        filling it is idempotent, so threads sharing the instance may race it)."""
+        if self._treaty_data is None:
+            self._treaty_data = TreatyData.every()
+        return self._treaty_data.get(slug) or TreatyData(None, [], "not loaded")
 
     def participants_of(self, treaty: str) -> list[str]:
         self._load(treaty=treaty)
