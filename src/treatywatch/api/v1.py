@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any, Literal
 
@@ -403,28 +403,33 @@ def _event_dicts(rows: Iterable[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
     summary="A state's status in a treaty on a date",
 )
 def status(request: HttpRequest, state: str, treaty: str, at: IsoDate | None = None) -> HttpResponse:
-    """Same fields as `treatywatch status --json`. Reads only that state's events in that treaty.
-
-    The answer is validated against `StatusOut` and rendered once per data version; repeats are
-    served as those bytes (the hottest lookup: no fold, no validation, no JSON encoding).
-    """
+    """Same fields as `treatywatch status --json`. Reads only that state's events in that treaty."""
     info = _treaty(treaty)
     code = _state(state)
     on = _today(at)
     version = recent_data_version()
-    key = f"api-status:{version}:{code}:{info.slug}:{on}"
-    rendered = cache.get(key)
-    if rendered is None:
+
+    def answer() -> dict[str, Any]:
         shared = StatusService.ready(version)  # already folded for the site: no query at all
         if shared:
-            answer, data = shared.status(code, info.slug, on), shared.treaty_data(info.slug)
-        else:
-            answer, data = StatusService().pair_status(code, info.slug, on), TreatyData.of(info.slug)
-        body = StatusOut.model_validate(answer_json(answer, data)).model_dump()
-        response = api.create_response(request, body, status=200)
-        rendered = (response.content, response["Content-Type"])
-        cache.set(key, rendered, 300)
-    content, content_type = rendered
+            return answer_json(shared.status(code, info.slug, on), shared.treaty_data(info.slug))
+        return answer_json(StatusService().pair_status(code, info.slug, on), TreatyData.of(info.slug))
+
+    return _kept(request, f"api-status:{version}:{code}:{info.slug}:{on}", StatusOut, answer)
+
+
+def _kept(request: HttpRequest, key: str, schema: type[Schema], build: Callable[[], Any]) -> HttpResponse:
+    """An answer validated against its schema and rendered once per key, then served as those bytes.
+
+    For the hottest lookups, whose keys carry the data version: a repeat costs no fold, no query,
+    no validation and no JSON encoding.
+    """
+    kept = cache.get(key)
+    if kept is None:
+        response = api.create_response(request, schema.model_validate(build()).model_dump(), status=200)
+        kept = (response.content, response["Content-Type"])
+        cache.set(key, kept, 300)
+    content, content_type = kept
     return HttpResponse(content, content_type=content_type)
 
 
@@ -551,29 +556,35 @@ def matrix(
     at: IsoDate | None = None,
     category: Literal[CATEGORIES] | None = None,
     region: Literal[rm.REGIONS] | None = None,
-) -> dict[str, Any]:  # type: ignore[valid-type]
+) -> HttpResponse:  # type: ignore[valid-type]
     on = _today(at)
-    service = StatusService.current()
-    slugs = [t.slug for t in service.catalogue if not category or t.category == category]
-    cells = service.matrix_statuses(on, slugs)
-    participants = Participant.objects.exclude(kind="territory").order_by("code")
-    if region:
-        participants = participants.filter(region=region)
-    with_actions = {s for (s, _t) in cells}
-    rows = [
-        p
-        for p in participants.values_list("code", "name", "kind")
-        if p[2] in rm.STATE_KINDS or p[0] in with_actions
-    ]
-    items = [
-        {
-            "state": code,
-            "name": name,
-            "statuses": {slug: cells.get((code, slug), Status.NONE) for slug in slugs},
-        }
-        for code, name, _kind in rows[paging.offset : paging.offset + paging.limit]
-    ]
-    return page(items, paging, count=len(rows), at=on, treaties=slugs)
+    version = recent_data_version()
+
+    def answer() -> dict[str, Any]:
+        service = StatusService.current(version)
+        slugs = [t.slug for t in service.catalogue if not category or t.category == category]
+        cells = service.matrix_statuses(on, slugs)
+        participants = Participant.objects.exclude(kind="territory").order_by("code")
+        if region:
+            participants = participants.filter(region=region)
+        with_actions = {s for (s, _t) in cells}
+        rows = [
+            p
+            for p in participants.values_list("code", "name", "kind")
+            if p[2] in rm.STATE_KINDS or p[0] in with_actions
+        ]
+        items = [
+            {
+                "state": code,
+                "name": name,
+                "statuses": {slug: cells.get((code, slug), Status.NONE) for slug in slugs},
+            }
+            for code, name, _kind in rows[paging.offset : paging.offset + paging.limit]
+        ]
+        return page(items, paging, count=len(rows), at=on, treaties=slugs)
+
+    key = f"api-matrix:{version}:{on}:{category}:{region}:{paging.offset}:{paging.limit}"
+    return _kept(request, key, MatrixPage, answer)
 
 
 @api.get(
