@@ -109,6 +109,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("TREATYWATCH_FROM_EMAIL", "TreatyWatch <aler
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "treatywatch"},
+    # counters every server process must agree on (the sign-up rate limit): on disk, shared by the
+    # processes of one host
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache",
+    },
     # whole public pages per data version (web/pagecache.py): at most ~60 MB per process
     "pages": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -84,12 +84,12 @@ def smtp(settings) -> Iterator[Inbox]:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits() -> Iterator[None]:
-    """The rate-limit counters live in the cache: each test starts with none."""
-    from django.core.cache import cache
+    """The rate-limit counters live in the shared cache: each test starts with none."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["shared"].clear()
     yield
-    cache.clear()
+    caches["shared"].clear()
 
 
 def make_letter(slug: str = "protect-refugees", *, state: str = Letter.State.OPEN, **extra) -> Letter:

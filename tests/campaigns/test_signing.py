@@ -114,6 +114,20 @@ def test_rate_limit_per_client_address(kit, client, letter, smtp, fast_pow, sett
     assert Signature.objects.count() == 3
 
 
+def test_the_rate_limit_count_is_on_disk_for_every_server_process(
+    kit, client, letter, smtp, fast_pow, settings
+):
+    """Another process on the host opens the same folder, so it sees (and adds to) the same count."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    settings.CAMPAIGNS_SIGN_RATE = (5, 60)
+    for i in range(2):
+        _sign(kit, client, letter, email_address=f"p{i}@example.org", organization=f"Org {i}")
+    another_process = FileBasedCache(str(settings.CACHES["shared"]["LOCATION"]), {})
+    address = hashlib.sha256(b"127.0.0.1").hexdigest()[:24]
+    assert another_process.get(f"campaigns:rate:sign:{address}") == 2
+
+
 def test_markup_in_a_name_is_shown_as_text(kit, client, letter, smtp, fast_pow) -> None:
     _sign(kit, client, letter, organization='<script>alert("x")</script> <b>Bold</b> Org\x07')
     signature = Signature.objects.get()

@@ -21,7 +21,7 @@ import secrets
 import time
 
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 
 from treatywatch.campaigns.services import settings_value
@@ -94,10 +94,11 @@ def client_address(request: HttpRequest) -> str:
 
 
 def over_rate_limit(request: HttpRequest, action: str) -> bool:
-    """Fixed-window counter in the Django cache: CAMPAIGNS_SIGN_RATE = (submissions, seconds)."""
+    """Fixed-window counter in the shared cache: CAMPAIGNS_SIGN_RATE = (submissions, seconds)."""
     limit, window = settings_value("CAMPAIGNS_SIGN_RATE")
     address = hashlib.sha256(client_address(request).encode()).hexdigest()[:24]  # no raw IP kept in the cache
     key = f"campaigns:rate:{action}:{address}"
+    cache = caches["shared"]  # one count across every server process
     if cache.add(key, 1, timeout=window):
         return limit < 1
     try:
