@@ -86,3 +86,15 @@ def test_readers_with_a_session_always_get_a_fresh_page_and_it_is_not_kept(clien
     assert second.context is not None  # rendered again, not taken from the kept pages
     fresh = client.get(url)
     assert fresh.context is not None  # the signed-in reader's page was not kept for others
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_compressed_and_plain_pages_are_kept_apart(client, url):
+    import gzip
+
+    for _ in range(2):  # the second round comes from the kept pages
+        packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate")
+        plain = client.get(url)
+        assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+        assert not plain.has_header("Content-Encoding")
+        assert gzip.decompress(packed.content) == plain.content

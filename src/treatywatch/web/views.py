@@ -109,6 +109,7 @@ def _treaty_meta(slug: str) -> dict[str, Any]:
 
 @require_safe
 @cached_page
+@gzip_page
 def home(request: HttpRequest) -> HttpResponse:
     """What changed recently and where the campaign treaties stand today."""
     today = rm.parse_at(None)
@@ -183,6 +184,7 @@ def _withdrawal_row(answer: StatusAnswer, names: dict[str, str], service: Status
 
 @require_safe
 @cached_page
+@gzip_page
 @handles_bad_requests
 def treaty_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     at = _at(request)
@@ -318,6 +320,7 @@ def treaty_reservations(request: HttpRequest, slug: str, fmt: str = "csv") -> Ht
 
 @require_safe
 @cached_page
+@gzip_page
 @handles_bad_requests
 def state_list(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     at = _at(request)
@@ -375,6 +378,7 @@ def protection_panel(code: str) -> dict[str, Any] | None:
 
 @require_safe
 @cached_page
+@gzip_page
 @handles_bad_requests
 def state_detail(request: HttpRequest, code: str, fmt: str | None = None) -> HttpResponse:
     try:
