@@ -108,3 +108,26 @@ def test_main_pages_have_no_wcag_violations_and_fit_a_phone(browser, live_data, 
             assert overflow <= 1, f"{path} is {overflow}px wider than a phone screen"
     finally:
         context.close()
+
+
+def test_protection_page_changes_year_downloads_csv_and_passes_axe_on_a_phone(browser, live_data, axe):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, accept_downloads=True
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{live_data}/protection/")
+        assert page.locator("#trend ~ figure svg, section[aria-labelledby=trend] svg").count() >= 1
+        page.select_option("#year", "2023")
+        page.click("form.year-form button[type=submit]")
+        page.wait_for_url(re.compile(r"year=2023"))
+        assert page.locator("dd[data-measure=neighbouring_share]").inner_text().startswith("69.3")
+        with page.expect_download() as download:
+            page.click("a[download][href$='hosting.csv']")
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+        assert {"2020", "2023", "2024"} <= {r["data_year"] for r in rows}
+        assert axe(page) == []
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"the protection page is {overflow}px wider than a phone screen"
+    finally:
+        context.close()
