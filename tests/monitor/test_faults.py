@@ -8,6 +8,7 @@ no second alert.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -95,3 +96,48 @@ def test_a_corrupted_page_is_quarantined_with_one_operator_alert(pages, stem, na
     again = run_sync(from_dir=pages.folder("bad-again", corrupt(real), name), **only)
     assert again.outcomes[0].result == state and not again.alerts
     assert Alert.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_operator_accepts_a_quarantined_page_with_a_reason_and_it_is_applied(pages, capsys):
+    """A quarantine can be a real mass withdrawal: an operator confirms it, the page is applied once."""
+    from treatywatch.cli import main
+    from treatywatch.monitor.snapshots import current_rows
+
+    only = {"source_ids": ["untc_html"], "documents": ["*/cat_op.html"]}
+    real = (RAW_DIR / CAT_OP).read_bytes()
+    run_sync(from_dir=pages.folder("real", real, CAT_OP), **only)
+    url = SourceDocument.objects.get().url
+    stored_before = current_rows("untc_html", url).count()
+    failed = run_sync(from_dir=pages.folder("maintenance", MAINTENANCE, CAT_OP), **only)
+    assert failed.outcomes[0].result == "failed"
+    run_sync(from_dir=pages.folder("bad", half_rows_recounted(real), CAT_OP), **only)
+    quarantined = SourceDocument.objects.get(state=SourceDocument.State.QUARANTINED)
+    capsys.readouterr()
+
+    assert main(["documents", "list", "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert (
+        listed["id"] == quarantined.pk and "would remove" in listed["reason"] and listed["accepted"] is None
+    )
+
+    assert main(["documents", "accept", str(quarantined.pk), "--reason", " "]) == 2
+    failed_row = SourceDocument.objects.get(state=SourceDocument.State.FAILED)
+    assert main(["documents", "accept", str(failed_row.pk), "--reason", "checked"]) == 2
+    assert "only a quarantined document" in capsys.readouterr().err
+
+    reason = "Confirmed on the depositary's notifications: these withdrawals are real"
+    assert main(["documents", "accept", str(quarantined.pk), "--reason", reason, "--by", "duty-editor"]) == 0
+    assert f"document {quarantined.pk} applied as" in capsys.readouterr().out
+    assert current_rows("untc_html", url).count() < stored_before
+    applied = SourceDocument.objects.filter(state=SourceDocument.State.PARSED).latest("pk")
+    assert applied.sha256 == quarantined.sha256
+    assert applied.meta["accepted"]["by"] == "duty-editor" and applied.meta["accepted"]["reason"] == reason
+    assert any("would remove" in r for r in applied.meta["accepted"]["overrode"])
+    quarantined.refresh_from_db()
+    assert quarantined.meta["accepted"]["applied_as"] == applied.pk
+
+    assert main(["documents", "accept", str(quarantined.pk), "--reason", reason]) == 2
+    assert "already accepted by duty-editor" in capsys.readouterr().err
+    again = run_sync(from_dir=pages.folder("bad-again", half_rows_recounted(real), CAT_OP), **only)
+    assert again.outcomes[0].result == "unchanged", "the accepted bytes are now the current page"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from datetime import datetime
@@ -231,6 +232,55 @@ def cmd_subscriptions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_documents_list(args: argparse.Namespace) -> int:
+    setup_django()
+    from treatywatch.store.models import SourceDocument
+
+    rows = SourceDocument.objects.order_by("-created_at", "-pk")
+    if args.state != "all":
+        rows = rows.filter(state=args.state)
+    documents = [
+        {
+            "id": d.pk,
+            "source": d.source,
+            "url": d.url,
+            "sha256": d.sha256,
+            "state": d.state,
+            "reason": d.error,
+            "retrieved_at": d.retrieved_at.isoformat() if d.retrieved_at else None,
+            "accepted": d.meta.get("accepted"),
+        }
+        for d in rows[: args.limit]
+    ]
+    if args.json:
+        print_json(documents)
+        return 0
+    for d in documents:
+        accepted = f"  accepted by {d['accepted']['by']}" if d["accepted"] else ""
+        print(f"{d['id']:>6}  {d['state']:<11}  {d['source']:<20}  {d['url']}{accepted}")
+        if d["reason"]:
+            print(f"        {d['reason']}")
+    return 0
+
+
+def cmd_documents_accept(args: argparse.Namespace) -> int:
+    setup_django()
+    from treatywatch.sources.sync import AcceptError, accept_quarantined
+
+    try:
+        outcome = accept_quarantined(args.id, by=args.by or getpass.getuser(), reason=args.reason)
+    except AcceptError as error:
+        raise CliError(str(error)) from None
+    if outcome.document_id is None:
+        raise CliError(f"document {args.id} was not applied: {outcome.result}: {outcome.reason}")
+    line = (
+        f"document {args.id} applied as {outcome.document_id}: {outcome.result}, facts +{outcome.added} "
+        f"~{outcome.changed} -{outcome.removed}; {len(outcome.alerts)} alerts"
+    )
+    print(line)
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "sync", help="fetch the sources' current documents, archive, re-parse and apply them"
@@ -262,6 +312,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     a = actions.add_parser("deliver", help="send what is due by e-mail and webhook (watch does this too)")
     a.add_argument("--force-digest", action="store_true", help="send the daily digests now")
     a.set_defaults(handler=cmd_alerts_deliver)
+
+    p = subparsers.add_parser("documents", help="the fetched source documents; accept a quarantined one")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("list", help="newest first, with the reason for any quarantine or failure")
+    a.add_argument("--state", choices=["quarantined", "failed", "parsed", "all"], default="quarantined")
+    a.add_argument("--limit", type=int, default=50)
+    a.add_argument("--json", action="store_true")
+    a.set_defaults(handler=cmd_documents_list)
+    a = actions.add_parser(
+        "accept",
+        help="apply a quarantined document although it failed the plausibility checks (e.g. a real mass withdrawal)",
+    )
+    a.add_argument("id", type=int, help="the document's id (see `documents list`)")
+    a.add_argument("--reason", required=True, help="why: kept with the document and the sync run")
+    a.add_argument("--by", help="who decides (default: the login name)")
+    a.set_defaults(handler=cmd_documents_accept)
 
     p = subparsers.add_parser("watch", help="sync, then deliver alerts: once (for cron) or every SECONDS")
     p.add_argument("--source", action="append", metavar="ID")

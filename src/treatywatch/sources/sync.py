@@ -49,6 +49,19 @@ class Planned:
     url: str
 
 
+@dataclass(frozen=True)
+class Acceptance:
+    """An operator's decision to apply a quarantined document although it failed the plausibility
+    checks (a real mass withdrawal can look like a broken page). The parser still has to read it."""
+
+    by: str
+    reason: str
+
+
+class AcceptError(ValueError):
+    """The document cannot be accepted (unknown, not quarantined, already accepted, no reason)."""
+
+
 @dataclass
 class Outcome:
     name: str
@@ -57,6 +70,7 @@ class Outcome:
         str  # applied | baseline | unchanged | quarantined | failed | unreachable | missing (not in --from)
     )
     reason: str = ""
+    document_id: int | None = None  # the SourceDocument row recording this retrieval, when applied
     added: int = 0
     changed: int = 0
     removed: int = 0
@@ -214,7 +228,10 @@ class Syncer:
     def role_of(self, event: Event) -> str:
         return self.role(event.treaty, event.provenance.source)
 
-    def process(self, source: Source, document: Document, run: SyncRun) -> Outcome:
+    def process(
+        self, source: Source, document: Document, run: SyncRun, *, acceptance: Acceptance | None = None
+    ) -> Outcome:
+        """Archive, parse and apply one document; `acceptance` lifts the plausibility checks only."""
         outcome = Outcome(document.label, document.url, "unchanged")
         relative = archive.put(document)
         latest = Snapshot.objects.filter(source=source.id, url=document.url).order_by("-version").first()
@@ -227,12 +244,15 @@ class Syncer:
             sha256=document.sha256,
             state__in=[SourceDocument.State.FAILED, SourceDocument.State.QUARANTINED],
         ).first()
-        if earlier_failure is not None:  # the same bad bytes again: already reported once
+        if earlier_failure is not None and acceptance is None:  # the same bad bytes: reported once
             outcome.result, outcome.reason = earlier_failure.state, earlier_failure.error
             return outcome
+        overridden: list[str] = []
         if looks_truncated(document.content):  # before parsing: a cut page must not pass even if it parses
             reason = "truncated: the page does not end with </html>"
-            return self._reject(document, relative, SourceDocument.State.QUARANTINED, reason, outcome)
+            if acceptance is None:
+                return self._reject(document, relative, SourceDocument.State.QUARANTINED, reason, outcome)
+            overridden.append(reason)
         try:
             result = source.parse(document, participants=self.registry, catalogue=self.catalogue)
         except ParseError as error:
@@ -245,8 +265,13 @@ class Syncer:
             event_from_values(v) for v in current_rows(source.id, document.url).values_list(*ENGINE_COLUMNS)
         ]
         reason = implausible(source.meta.bounds, result, stored, self.today)
-        if reason:
+        if reason and acceptance is None:
             return self._reject(document, relative, SourceDocument.State.QUARANTINED, reason, outcome)
+        if reason:
+            overridden.append(reason)
+        meta: dict[str, object] = {"printed_counts": result.printed_counts, "notes": result.notes[:20]}
+        if acceptance is not None:
+            meta["accepted"] = {"by": acceptance.by, "reason": acceptance.reason, "overrode": overridden}
         with transaction.atomic():
             row = archive.record(
                 document,
@@ -254,8 +279,9 @@ class Syncer:
                 state=SourceDocument.State.PARSED,
                 treaty=self._known(result.treaty),
                 as_of=result.as_of,
-                meta={"printed_counts": result.printed_counts, "notes": result.notes[:20]},
+                meta=meta,
             )
+            outcome.document_id = row.pk
             applied = apply_document(
                 document=row,
                 events=result.events,
@@ -376,6 +402,54 @@ def run_sync(
     run.summary = report.summary()
     run.save(update_fields=["finished_at", "state", "summary"])
     return report
+
+
+def accept_quarantined(document_id: int, *, by: str, reason: str, now: datetime | None = None) -> Outcome:
+    """Apply a quarantined document from its archived bytes, as an operator decided, and say who and why.
+
+    The parser still runs (a page it cannot read is never applied); only the plausibility checks
+    that quarantined it are lifted. The result is applied like any sync: snapshot, delta and the
+    users' alerts, so a real mass withdrawal reaches subscribers once an operator confirms it.
+    """
+    if not reason.strip():
+        raise AcceptError("say why the document is accepted (--reason)")
+    row = SourceDocument.objects.filter(pk=document_id).first()
+    if row is None:
+        raise AcceptError(f"no source document {document_id}")
+    if row.state != SourceDocument.State.QUARANTINED:
+        raise AcceptError(
+            f"document {document_id} is {row.state}; only a quarantined document can be accepted"
+        )
+    if "accepted" in row.meta:
+        raise AcceptError(f"document {document_id} was already accepted by {row.meta['accepted']['by']}")
+    named = [p.name for p in plan([row.source], live=False) if p.url == row.url]
+    document = Document(
+        source=row.source,
+        url=row.url,
+        content=archive.get(row.archive_path),
+        retrieved_at=row.retrieved_at or timezone.now(),
+        name=named[0] if named else "",
+    )
+    syncer = Syncer(now=now)
+    syncer.ensure_reference_data()
+    run = SyncRun.objects.create(origin=f"document {document_id} accepted by {by}", started_at=syncer.now)
+    outcome = syncer.process(get_source(row.source), document, run, acceptance=Acceptance(by, reason.strip()))
+    run.finished_at, run.state = timezone.now(), SyncRun.State.DONE
+    run.summary = SyncReport(run, [outcome]).summary()
+    run.save(update_fields=["finished_at", "state", "summary"])
+    if outcome.document_id is None:  # the parser refused it after all: nothing applied, still quarantined
+        return outcome
+    row.meta = {
+        **row.meta,
+        "accepted": {
+            "by": by,
+            "reason": reason.strip(),
+            "at": syncer.now.isoformat(),
+            "applied_as": outcome.document_id,
+        },
+    }
+    row.save(update_fields=["meta"])
+    return outcome
 
 
 def _refresh_protection(*, base_url: str | None, from_dir: Path | None) -> str | None:
