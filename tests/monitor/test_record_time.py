@@ -115,3 +115,21 @@ def test_watch_refuses_to_overlap(tmp_path, capsys):
             ["watch", "--source", "untc_html", "--document", "*/ottawa.html", "--from", str(tmp_path)]
         )
     assert code == 2 and "another run is in progress" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_runs_on_two_hosts_sharing_a_postgresql_database_never_overlap(tmp_path):
+    from django.db import connection
+
+    from treatywatch.monitor.lock import AlreadyRunning, exclusive
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite is one host's file: the file lock covers it (test_watch_refuses_to_overlap)")
+    with (
+        exclusive(tmp_path / "host-a" / "watch.lock"),  # each host has its own lock file
+        pytest.raises(AlreadyRunning, match="host sharing this database"),
+        exclusive(tmp_path / "host-b" / "watch.lock"),
+    ):
+        pass
+    with exclusive(tmp_path / "host-b" / "watch.lock"):  # released when the first run ended
+        pass
