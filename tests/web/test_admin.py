@@ -75,22 +75,93 @@ def test_no_source_or_no_reason_is_refused_and_nothing_is_stored(client, editor,
     assert Event.objects.count() == before
 
 
-def test_a_correction_keeps_who_when_what_and_why(client, editor, reference):
-    event = Event.objects.filter(participant_id="PHL", treaty_id="rome-statute", kind="denunciation").first()
+def _deciding_notice() -> Event:
+    """The Philippines' notice of withdrawal that the status answer rests on (other sources' copies aside)."""
+    answer = StatusService().status("PHL", "rome-statute", date(2019, 1, 1))
+    (event_id,) = [e.event_id for e in answer.events if e.kind == "denunciation"]
+    return Event.objects.get(event_id=event_id)
+
+
+def _correct_the_philippines_notice(client, notice: Event):
     form = event_form(
         kind="denunciation",
         date="2018-03-16",
-        cn_symbol=event.cn_symbol,
+        cn_symbol=notice.cn_symbol,
         source="untc_cn",
+        url="https://treaties.un.org/doc/Publication/CN/2018/CN.138.2018-Eng.pdf",
         change_reason="the depositary notification is dated 16 March",
     )
-    response = client.post(f"/admin/store/event/{event.pk}/change/", form)
+    return client.post(f"/admin/store/event/{notice.pk}/change/", form)
+
+
+def test_a_correction_supersedes_the_source_fact_and_keeps_who_when_what_and_why(client, editor, reference):
+    notice = _deciding_notice()
+    as_given = (notice.event_id, notice.date, notice.source, notice.url)
+    response = _correct_the_philippines_notice(client, notice)
     assert response.status_code == 302, response.content.decode()[:2000]
-    event.refresh_from_db()
-    assert event.date == date(2018, 3, 16) and event.entered_by == "curator"
-    latest = event.history.first()
-    assert latest.history_change_reason == "the depositary notification is dated 16 March"
-    assert latest.history_user == editor and latest.date == date(2018, 3, 16)
+
+    notice.refresh_from_db()
+    assert (notice.event_id, notice.date, notice.source, notice.url) == as_given, "the source's fact is kept"
+    correction = Event.objects.get(supersedes=notice.event_id)
+    assert correction.date == date(2018, 3, 16) and correction.entered_by == "curator"
+    assert correction.source == "untc_cn" and correction.document is None
+    record = correction.history.get()
+    assert record.history_change_reason == "the depositary notification is dated 16 March"
+    assert record.history_user == editor
+
+    answer = StatusService().status("PHL", "rome-statute", date(2019, 1, 1))
+    assert answer.withdrawal_notice_date == date(2018, 3, 16)
+    assert notice.event_id not in {e.event_id for e in answer.events}
+    assert correction.event_id in {e.event_id for e in answer.events}
+
+
+def test_a_reload_of_the_bundle_keeps_the_correction_in_force(client, editor, reference):
+    from django.conf import settings
+
+    from treatywatch.store.loading import load_bundle
+
+    notice = _deciding_notice()
+    assert _correct_the_philippines_notice(client, notice).status_code == 302
+    load_bundle(settings.BUNDLE_DIR)
+    assert Event.objects.filter(event_id=notice.event_id).exists(), (
+        "the bundle brought the source's fact back"
+    )
+    answer = StatusService().status("PHL", "rome-statute", date(2019, 1, 1))
+    assert answer.withdrawal_notice_date == date(2018, 3, 16)
+
+
+def test_deleting_the_correction_restores_the_source_fact(client, editor, reference):
+    notice = _deciding_notice()
+    assert _correct_the_philippines_notice(client, notice).status_code == 302
+    correction = Event.objects.get(supersedes=notice.event_id)
+    response = client.post(f"/admin/store/event/{correction.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    answer = StatusService().status("PHL", "rome-statute", date(2019, 1, 1))
+    assert answer.withdrawal_notice_date == notice.date
+
+
+def test_a_correction_that_changes_nothing_is_refused(client, editor, reference):
+    notice = _deciding_notice()
+    unchanged = {
+        **event_form(
+            kind=notice.kind,
+            date=notice.date.isoformat(),
+            effective_date=notice.effective_date.isoformat() if notice.effective_date else "",
+            territory=notice.territory,
+            text=notice.text,
+            cn_symbol=notice.cn_symbol,
+            note=notice.note,
+            source=notice.source,
+            url=notice.url,
+            original=notice.original,
+            trust=notice.trust,
+            change_reason="no change",
+        ),
+        "verified": "on" if notice.verified else "",
+    }
+    response = client.post(f"/admin/store/event/{notice.pk}/change/", unchanged)
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    assert not Event.objects.filter(supersedes=notice.event_id).exists()
 
 
 def test_discrepancies_are_reviewed_with_a_reason(client, editor, reference):
@@ -107,3 +178,19 @@ def test_discrepancies_are_reviewed_with_a_reason(client, editor, reference):
     discrepancy.refresh_from_db()
     assert discrepancy.review == "confirmed" and discrepancy.reviewed_by == "curator"
     assert discrepancy.history.first().history_change_reason == "checked the C.N."
+
+
+def test_the_command_line_history_shows_the_correction_and_what_it_superseded(
+    client, editor, reference, capsys
+):
+    from treatywatch.cli import main
+
+    notice = _deciding_notice()
+    assert _correct_the_philippines_notice(client, notice).status_code == 302
+    capsys.readouterr()
+    assert main(["history", "PHL", "--treaty", "rome-statute"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(
+        notice.date.isoformat() in line and "superseded: corrected by curator" in line for line in lines
+    )
+    assert any("2018-03-16" in line and "entered by curator" in line for line in lines)

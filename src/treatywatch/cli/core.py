@@ -104,6 +104,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     rows = Event.objects.filter(participant_id=state).order_by("treaty_id", "date")
     if treaty:
         rows = rows.filter(treaty_id=treaty)
+    superseded = dict(rows.exclude(supersedes="").values_list("supersedes", "entered_by"))
     data = [
         {
             "treaty": e.treaty_id,
@@ -113,6 +114,8 @@ def cmd_history(args: argparse.Namespace) -> int:
             "role": e.role,
             "source": e.source,
             "url": e.url,
+            "entered_by": e.entered_by or None,
+            "superseded_by_correction_of": superseded.get(e.event_id),
         }
         for e in rows
     ]
@@ -124,6 +127,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     for row in data:
         effective = f" (effective {row['effective_date']})" if row["effective_date"] else ""
         crosscheck = " [cross-check]" if row["role"] != "status" else ""
+        if row["superseded_by_correction_of"]:
+            crosscheck += f" [superseded: corrected by {row['superseded_by_correction_of']}]"
+        elif row["entered_by"]:
+            crosscheck += f" [entered by {row['entered_by']}]"
         print(
             f"{row['date'] or 'undated':10}  {row['treaty']:24} {row['kind']}{effective}  [{row['source']}]{crosscheck}"
         )

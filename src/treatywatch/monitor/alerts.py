@@ -183,7 +183,7 @@ def schedule_pending(*, now: datetime, today: date) -> list[Alert]:
 
     recent = today.replace(year=today.year - 2)
     pairs = (
-        EventRow.objects.filter(role=EventRow.Role.STATUS)
+        EventRow.objects.deciding_status()
         .filter(
             Q(kind__in=[str(k) for k in _NOTICE_KINDS])
             | Q(kind__in=[str(k) for k in CONSENT_KINDS], date__gte=recent)

@@ -2,7 +2,9 @@
 
 Every save needs a source (name and address) and a reason; simple_history keeps who changed what,
 when and why (`history_change_reason`). Hand entries carry `entered_by`, so reloading the bundled
-dataset keeps them.
+dataset keeps them. Correcting a source's fact never edits it: the correction is a new hand entry that
+`supersedes` it, so the source's version stays on record, a sync or a reload that brings it back
+changes nothing, and deleting the correction restores it.
 """
 
 from __future__ import annotations
@@ -69,12 +71,19 @@ class EventForm(ChangeReasonForm):
             raise forms.ValidationError(_("Give the source of this fact: its name and its address."))
         return cleaned
 
+    def corrects_a_source_fact(self) -> bool:
+        """Editing a fact a source gave (not a hand entry): saved as a new, superseding entry."""
+        return self.instance.pk is not None and not self.instance.entered_by
+
     def _post_clean(self) -> None:
         super()._post_clean()
         if self.errors:
             return
         content_id = event_from_row(self.instance).content_id()
-        if Event.objects.filter(event_id=content_id).exclude(pk=self.instance.pk).exists():
+        clashes = Event.objects.filter(event_id=content_id)
+        if not self.corrects_a_source_fact():  # a hand entry is edited in place: it may keep its id
+            clashes = clashes.exclude(pk=self.instance.pk)
+        if clashes.exists():
             self.add_error(None, _("This exact fact, from this source, is already recorded."))
 
 
@@ -91,6 +100,7 @@ class EventAdmin(SimpleHistoryAdmin):
         "source",
         "verified",
         "entered_by",
+        "supersedes",
     )
     list_filter = ("kind", "role", "verified", "source", "treaty")
     search_fields = (
@@ -103,12 +113,25 @@ class EventAdmin(SimpleHistoryAdmin):
         "event_id",
     )
     autocomplete_fields = ("participant", "treaty")
-    readonly_fields = ("event_id", "entered_by", "retrieved_at", "first_seen", "last_seen", "document")
+    readonly_fields = (
+        "event_id",
+        "entered_by",
+        "supersedes",
+        "retrieved_at",
+        "first_seen",
+        "last_seen",
+        "document",
+    )
     date_hierarchy = "date"
     list_per_page = 50
 
     def save_model(self, request: HttpRequest, obj: Event, form: EventForm, change: bool) -> None:
         now = timezone.now()
+        if form.corrects_a_source_fact():
+            # the source's fact stays as it was given; the correction is a new entry replacing it
+            obj.supersedes = Event.objects.values_list("event_id", flat=True).get(pk=obj.pk)
+            obj.pk = obj.id = None
+            obj.document = obj.retrieved_at = obj.first_seen = None
         obj.entered_by = request.user.get_username()
         obj.retrieved_at = obj.retrieved_at or now
         obj.first_seen = obj.first_seen or now

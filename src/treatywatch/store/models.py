@@ -87,6 +87,17 @@ class SourceDocument(models.Model):
         return f"{self.source}: {self.url} ({self.sha256[:8]})"
 
 
+class EventQuerySet(models.QuerySet):
+    def deciding_status(self) -> EventQuerySet:
+        """The facts the engine folds: status-role events, less any an editor's correction supersedes.
+
+        The superseded fact stays stored as its source gave it, so a sync or a reload of the bundle that
+        brings it back changes nothing, and deleting the correction restores it.
+        """
+        superseded = Event.objects.exclude(supersedes="").values("supersedes")
+        return self.filter(role=Event.Role.STATUS).exclude(event_id__in=superseded)
+
+
 class Event(models.Model):
     class Role(models.TextChoices):
         STATUS = "status"  # feeds the engine
@@ -118,7 +129,11 @@ class Event(models.Model):
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
     entered_by = models.CharField(max_length=150, blank=True)  # an editor's hand entry
+    # an editor's correction names the source's fact it replaces (that fact's event_id)
+    supersedes = models.CharField(max_length=40, blank=True, db_index=True)
     history = HistoricalRecords(excluded_fields=["last_seen"])
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "id"]

@@ -46,7 +46,7 @@ def resolve_treaty(value: str) -> TreatyInfo:
 
 def status_events(treaty: str | None = None, state: str | None = None) -> list[Event]:
     """The events that decide status (reservations and other texts never change it, so are not read)."""
-    rows = EventRow.objects.filter(role=EventRow.Role.STATUS).exclude(kind__in=[str(k) for k in TEXT_KINDS])
+    rows = EventRow.objects.deciding_status().exclude(kind__in=[str(k) for k in TEXT_KINDS])
     if treaty:
         rows = rows.filter(treaty_id=treaty)
     if state:

@@ -441,7 +441,8 @@ def state_rows(kinds: Sequence[str] | None = STATE_KINDS) -> list[Participant]:
 def recent_actions(limit: int = 15, kinds: Iterable[EventKind] = ()) -> list[EventRow]:
     wanted = [str(k) for k in (kinds or (*CONSENT_KINDS, EventKind.DENUNCIATION, EventKind.NOTICE_REVOKED))]
     return list(
-        EventRow.objects.filter(role=EventRow.Role.STATUS, kind__in=wanted, date__isnull=False)
+        EventRow.objects.deciding_status()
+        .filter(kind__in=wanted, date__isnull=False)
         .select_related("participant", "treaty")
         .order_by("-date", "-id")[:limit]
     )
@@ -450,9 +451,9 @@ def recent_actions(limit: int = 15, kinds: Iterable[EventKind] = ()) -> list[Eve
 def withdrawals(service: StatusService, at: date) -> tuple[list[StatusAnswer], list[StatusAnswer]]:
     """Pending withdrawals on `at`, and withdrawals that took effect in the three years before it."""
     pairs = set(
-        EventRow.objects.filter(
-            role=EventRow.Role.STATUS, kind__in=[EventKind.DENUNCIATION, EventKind.CEASED_MEMBERSHIP]
-        ).values_list("participant_id", "treaty_id")
+        EventRow.objects.deciding_status()
+        .filter(kind__in=[EventKind.DENUNCIATION, EventKind.CEASED_MEMBERSHIP])
+        .values_list("participant_id", "treaty_id")
     )
     pending, effective = [], []
     recent = (
