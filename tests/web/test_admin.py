@@ -194,3 +194,13 @@ def test_the_command_line_history_shows_the_correction_and_what_it_superseded(
         notice.date.isoformat() in line and "superseded: corrected by curator" in line for line in lines
     )
     assert any("2018-03-16" in line and "entered by curator" in line for line in lines)
+
+
+def test_the_api_marks_the_correction_and_the_fact_it_supersedes(client, editor, reference):
+    notice = _deciding_notice()
+    assert _correct_the_philippines_notice(client, notice).status_code == 302
+    events = client.get("/api/v1/events", {"state": "PHL", "treaty": "rome-statute", "limit": 100}).json()
+    by_id = {e["event_id"]: e for e in events["items"]}
+    assert by_id[notice.event_id]["superseded"] is True
+    (correction,) = [e for e in events["items"] if e["supersedes"] == notice.event_id]
+    assert correction["entered_by"] == "curator" and correction["superseded"] is False

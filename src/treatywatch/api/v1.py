@@ -235,6 +235,12 @@ class EventOut(Schema):
     original: str
     trust: str
     entered_by: str
+    supersedes: str = Field(
+        "", description="an editor's correction: the event_id of the source's fact it replaces"
+    )
+    superseded: bool = Field(
+        False, description="an editor's correction replaces this fact: it no longer decides status"
+    )
 
 
 class MatrixRow(Schema):
@@ -355,13 +361,15 @@ def state_out(p: Participant) -> dict[str, Any]:
     }
 
 
-def event_out(values: tuple[Any, ...], role: str, entered_by: str) -> dict[str, Any]:
+def event_out(
+    values: tuple[Any, ...], role: str, entered_by: str, supersedes: str, superseded: bool
+) -> dict[str, Any]:
     data = event_to_json(event_from_values(values), role)
     data.pop("document_sha256", None)
-    return {**data, "entered_by": entered_by}
+    return {**data, "entered_by": entered_by, "supersedes": supersedes, "superseded": superseded}
 
 
-EVENT_COLUMNS = (*ENGINE_COLUMNS, "role", "entered_by")
+EVENT_COLUMNS = (*ENGINE_COLUMNS, "role", "entered_by", "supersedes")
 
 
 def _events(
@@ -389,8 +397,10 @@ def _events(
 
 
 def _event_dicts(rows: Iterable[tuple[Any, ...]]) -> Iterator[dict[str, Any]]:
+    corrected = set(EventRow.objects.exclude(supersedes="").values_list("supersedes", flat=True))
     for values in rows:
-        yield event_out(values[: len(ENGINE_COLUMNS)], values[-2], values[-1])
+        event = values[: len(ENGINE_COLUMNS)]
+        yield event_out(event, *values[len(ENGINE_COLUMNS) :], event[0] in corrected)
 
 
 # -- endpoints -------------------------------------------------------------------------------------
