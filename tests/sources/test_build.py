@@ -104,7 +104,7 @@ def test_treaty_summaries_say_what_the_status_rests_on(manifest: dict) -> None:
         "full",
     )
     assert ottawa["printed_counts"] == {"parties": 162, "signatories": 132}
-    assert treaties["refugee-1951"]["data_sources"] == ["untc_2015", "curated_post2015"]
+    assert treaties["refugee-1951"]["data_sources"] == ["untc_2015", "curated_post2015", "untc_2015_texts"]
     assert treaties["gc1"]["coverage_note"].startswith("No states-parties list in the bundled sources")
     for summary in treaties.values():
         if not summary["data_sources"]:

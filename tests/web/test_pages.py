@@ -106,6 +106,15 @@ def test_reservations_on_the_treaty_page_are_searchable(client):
     assert response.context["reservations_total"] == len(rows)
 
 
+def test_the_refugee_convention_shows_its_reservations_with_their_source(client):
+    response = client.get("/treaties/refugee-1951?q=1951")
+    turkey = [r for r in response.context["reservations"] if r["state"] == "TUR"]
+    assert turkey and "events occurring before 1 January 1951" in turkey[0]["text"]
+    assert turkey[0]["source"] == "untc_2015_texts" and turkey[0]["date"] is None
+    page = response.content.decode()
+    assert "no date in the source" in page and "untc_2015_texts" in page
+
+
 @pytest.mark.parametrize(
     ("url", "status", "says"),
     [
