@@ -125,19 +125,34 @@ def read_cell(cell: str, actions: dict[str, Action]) -> tuple[date, Action, bool
     )  # the cell parsed: its marker is in the table
 
 
+def file_treaty(document: Document, catalogue: TreatyCatalogue) -> tuple[str, str]:
+    """The file's MTDSG stem (`5-2`) and the catalogue treaty it holds; a ParseError names a file with none."""
+    stem = PurePosixPath(document.name or document.url).stem
+    try:
+        return stem, catalogue.by_untc_ref(untc_ref(stem)).slug
+    except (ValueError, UnknownTreatyError) as error:
+        raise ParseError(document.label, f"no catalogue treaty for this file: {error}", value=stem) from None
+
+
+def utf8_text(document: Document) -> str:
+    try:
+        return document.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseError(document.label, f"not UTF-8 text ({error.reason})") from None
+
+
+def as_of(meta: SourceMeta, stem: str) -> date:
+    """The status date of one file of the scrape (`as_of` in source.yaml: files were refreshed apart)."""
+    table = meta.extra["as_of"]
+    return date.fromisoformat(str(table.get(stem, table["default"])))
+
+
 def parse(
     document: Document, *, participants: ParticipantRegistry, catalogue: TreatyCatalogue
 ) -> ParseResult:
     label = document.label
-    stem = PurePosixPath(document.name or document.url).stem
-    try:
-        treaty = catalogue.by_untc_ref(untc_ref(stem)).slug
-    except (ValueError, UnknownTreatyError) as error:
-        raise ParseError(label, f"no catalogue treaty for this file: {error}", value=stem) from None
-    try:
-        lines = document.content.decode("utf-8").splitlines()
-    except UnicodeDecodeError as error:
-        raise ParseError(label, f"not UTF-8 text ({error.reason})") from None
+    stem, treaty = file_treaty(document, catalogue)
+    lines = utf8_text(document).splitlines()
     if not lines:
         raise SoftFailure(label, "empty file")
     header = next(csv.reader([lines[0]]))
@@ -204,9 +219,4 @@ def parse(
             )
     if not seen:
         raise SoftFailure(label, "no participant rows")
-    return ParseResult(events=events, treaty=treaty, as_of=_as_of(stem), notes=notes)
-
-
-def _as_of(stem: str) -> date:
-    table = META.extra["as_of"]
-    return date.fromisoformat(str(table.get(stem, table["default"])))
+    return ParseResult(events=events, treaty=treaty, as_of=as_of(META, stem), notes=notes)

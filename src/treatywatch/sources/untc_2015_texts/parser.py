@@ -10,14 +10,13 @@ reservation, or else a declaration. The full text is kept, so a reader can alway
 from __future__ import annotations
 
 import re
-from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from treatywatch.engine.events import Event, EventKind, Provenance
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError
-from treatywatch.knowledge.treaties import TreatyCatalogue, UnknownTreatyError
+from treatywatch.knowledge.treaties import TreatyCatalogue
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
-from treatywatch.sources.untc_2015.parser import untc_ref
+from treatywatch.sources.untc_2015.parser import as_of, file_treaty, utf8_text
 
 META = SourceMeta.load(Path(__file__).parent)
 
@@ -62,17 +61,9 @@ def parse(
     document: Document, *, participants: ParticipantRegistry, catalogue: TreatyCatalogue
 ) -> ParseResult:
     label = document.label
-    stem = PurePosixPath(document.name or document.url).stem
+    stem, treaty = file_treaty(document, catalogue)
     try:
-        treaty = catalogue.by_untc_ref(untc_ref(stem)).slug
-    except (ValueError, UnknownTreatyError) as error:
-        raise ParseError(label, f"no catalogue treaty for this file: {error}", value=stem) from None
-    try:
-        content = document.content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ParseError(label, f"not UTF-8 text ({error.reason})") from None
-    try:
-        found = blocks(content)
+        found = blocks(utf8_text(document))
     except ValueError as error:
         raise ParseError(label, str(error)) from None
     if not found:
@@ -109,9 +100,4 @@ def parse(
                 provenance=Provenance(original=f"#{name}", **provenance_base),
             )
         )
-    return ParseResult(events=events, treaty=treaty, as_of=_as_of(stem))
-
-
-def _as_of(stem: str) -> date:
-    table = META.extra["as_of"]
-    return date.fromisoformat(str(table.get(stem, table["default"])))
+    return ParseResult(events=events, treaty=treaty, as_of=as_of(META, stem))
