@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from treatywatch.engine.events import Event
+from treatywatch.engine.events import Event, Provenance
 from treatywatch.knowledge.participants import ParticipantRegistry
 from treatywatch.knowledge.treaties import TreatyCatalogue
 
@@ -76,6 +76,20 @@ class SourceMeta:
             if k in raw
         }
         return cls(**known, bounds=bounds, extra=raw)
+
+    def provenance(
+        self, document: Document, original: str, *, url: str | None = None, trust: str | None = None
+    ) -> Provenance:
+        """Where a fact read from `document` came from: this source, the document's bytes, the string
+        read; `url` when the fact names an address of its own, `trust` when it is lower than the source's."""
+        return Provenance(
+            source=self.id,
+            url=url or document.url,
+            retrieved_at=document.retrieved_at,
+            original=original,
+            document_sha256=document.sha256,
+            trust=trust or self.trust,
+        )
 
 
 @dataclass(frozen=True, slots=True)

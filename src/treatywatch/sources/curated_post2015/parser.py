@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from treatywatch.engine.events import Event, EventKind, Provenance
+from treatywatch.engine.events import Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry
 from treatywatch.knowledge.treaties import TreatyCatalogue
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -84,13 +84,11 @@ def parse_records(
                 cn_symbol=record.get("cn_symbol") or "",
                 verified=verified,
                 note=" ".join(str(record[k]).strip() for k in ("date_basis", "note") if record.get(k)),
-                provenance=Provenance(
-                    source=meta.id,
+                provenance=meta.provenance(
+                    document,
+                    str(record.get("quote") or ""),
                     url=record["source_url"],
-                    retrieved_at=document.retrieved_at,
-                    original=str(record.get("quote") or ""),
-                    document_sha256=document.sha256,
-                    trust="secondary" if lower_trust else meta.trust,
+                    trust="secondary" if lower_trust else None,
                 ),
             )
         )

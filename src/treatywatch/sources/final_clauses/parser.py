@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from treatywatch.engine.events import Event, EventKind, Provenance
+from treatywatch.engine.events import Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError
 from treatywatch.knowledge.treaties import Treaty, TreatyCatalogue
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -92,13 +92,8 @@ class _TreatyEvents:
         kind = EventKind(table[action])
         lower = item.get("basis") == "secondary" or not item.get("verified", False)
         sources = [self.treaty.sources[k].url for k in item.get("src") or [] if k in self.treaty.sources]
-        provenance = Provenance(
-            source=META.id,
-            url=sources[0] if sources else self.document.url,
-            retrieved_at=self.document.retrieved_at,
-            original=original,
-            document_sha256=self.document.sha256,
-            trust="secondary" if lower else META.trust,
+        provenance = META.provenance(
+            self.document, original, url=sources[0] if sources else None, trust="secondary" if lower else None
         )
         common = {
             "treaty": self.treaty.slug,

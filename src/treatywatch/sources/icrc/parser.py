@@ -16,7 +16,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from treatywatch.engine.events import Event, EventKind, Provenance
+from treatywatch.engine.events import Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError
 from treatywatch.knowledge.treaties import TreatyCatalogue
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -112,13 +112,8 @@ def _event(
         kind=EventKind(META.extra["actions"][action]),
         date=on,
         text=_text(attributes.get("field_participant_text")),
-        provenance=Provenance(
-            source=META.id,
-            url=entry.get("links", {}).get("self", {}).get("href") or document.url,
-            retrieved_at=document.retrieved_at,
-            original=original,
-            document_sha256=document.sha256,
-            trust=META.trust,
+        provenance=META.provenance(
+            document, original, url=entry.get("links", {}).get("self", {}).get("href")
         ),
     )
 

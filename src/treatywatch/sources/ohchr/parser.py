@@ -18,7 +18,7 @@ from typing import Any
 
 import xlrd
 
-from treatywatch.engine.events import Event, EventKind, Provenance
+from treatywatch.engine.events import Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError
 from treatywatch.knowledge.treaties import TreatyCatalogue
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -79,14 +79,7 @@ def parse(
                     date=on,
                     text=text,
                     note=note,
-                    provenance=Provenance(
-                        source=META.id,
-                        url=document.url,
-                        retrieved_at=document.retrieved_at,
-                        original=original,
-                        document_sha256=document.sha256,
-                        trust=META.trust,
-                    ),
+                    provenance=META.provenance(document, original),
                 )
             )
     if not states:

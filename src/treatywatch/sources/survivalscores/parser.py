@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from treatywatch.engine.clauses import Clauses
-from treatywatch.engine.events import Event, EventKind, Provenance
+from treatywatch.engine.events import Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError
 from treatywatch.knowledge.treaties import TreatyCatalogue
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -171,14 +171,7 @@ class _Reader:
             note=(f"{WITHDRAWAL_NOTE}; {DERIVED_NOTICE}" if notice else WITHDRAWAL_NOTE)
             if withdrawal
             else LABEL,
-            provenance=Provenance(
-                source=META.id,
-                url=self.document.url,
-                retrieved_at=self.document.retrieved_at,
-                original=original,
-                document_sha256=self.document.sha256,
-                trust=META.trust,
-            ),
+            provenance=META.provenance(self.document, original),
         )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from treatywatch.engine.events import CONSENT_KINDS, Event, EventKind, Provenance
+from treatywatch.engine.events import CONSENT_KINDS, Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError
 from treatywatch.knowledge.treaties import TreatyCatalogue, UnknownTreatyError
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -165,13 +165,6 @@ def parse(
         except ValueError as error:
             raise ParseError(label, str(error), row=1, value=cell) from None
     undone = META.extra.get("lost_brackets", {}).get(stem, {})
-    provenance_base = {
-        "source": META.id,
-        "url": document.url,
-        "retrieved_at": document.retrieved_at,
-        "document_sha256": document.sha256,
-        "trust": META.trust,
-    }
     events: list[Event] = []
     notes: list[str] = []
     seen: set[str] = set()
@@ -214,7 +207,7 @@ def parse(
                     date=on,
                     text=action.text,
                     note=action.note,
-                    provenance=Provenance(original=line, **provenance_base),
+                    provenance=META.provenance(document, line),
                 )
             )
     if not seen:

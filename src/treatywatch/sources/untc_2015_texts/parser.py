@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from treatywatch.engine.events import Event, EventKind, Provenance
+from treatywatch.engine.events import Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError
 from treatywatch.knowledge.treaties import TreatyCatalogue
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -68,13 +68,6 @@ def parse(
         raise ParseError(label, str(error)) from None
     if not found:
         raise SoftFailure(label, "no #participant blocks (not a declarations file?)")
-    provenance_base = {
-        "source": META.id,
-        "url": document.url,
-        "retrieved_at": document.retrieved_at,
-        "document_sha256": document.sha256,
-        "trust": META.trust,
-    }
     events: list[Event] = []
     seen: set[str] = set()
     for n, name, text in found:
@@ -97,7 +90,7 @@ def parse(
                 date=None,
                 text=text,
                 note=NOTE,
-                provenance=Provenance(original=f"#{name}", **provenance_base),
+                provenance=META.provenance(document, f"#{name}"),
             )
         )
     return ParseResult(events=events, treaty=treaty, as_of=as_of(META, stem))

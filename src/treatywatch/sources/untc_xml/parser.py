@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
-from treatywatch.engine.events import CONSENT_KINDS, Event, EventKind, Provenance
+from treatywatch.engine.events import CONSENT_KINDS, Event, EventKind
 from treatywatch.knowledge.participants import ParticipantRegistry, UnknownParticipantError, clean_name
 from treatywatch.knowledge.treaties import TreatyCatalogue, UnknownTreatyError
 from treatywatch.sources.base import Document, ParseError, ParseResult, SoftFailure, SourceMeta
@@ -127,14 +127,7 @@ class _Reader:
                 treaty=self.slug,
                 state=state,
                 kind=kind,
-                provenance=Provenance(
-                    source=META.id,
-                    url=self.document.url,
-                    retrieved_at=self.document.retrieved_at,
-                    original=original,
-                    document_sha256=self.document.sha256,
-                    trust=META.trust,
-                ),
+                provenance=META.provenance(self.document, original),
                 **fields,  # type: ignore[arg-type]
             )
         )
