@@ -16,7 +16,7 @@ from gunicorn.app.base import BaseApplication
 def default_workers() -> int:
     """One process per core. Requests are CPU-bound Python: processes add capacity, while many threads
     in one process queue on its interpreter lock (benchmarks/load.py: at 32 clients, 2 x 4 threads
-    gave an API p99 of 25-31 ms where 2 x 16 gave 42-52 ms)."""
+    gave an API p99 of 25-31 ms, 2 x 8 gave 52 ms and 2 x 16 gave 43 ms)."""
     return max(2, len(os.sched_getaffinity(0)))
 
 
