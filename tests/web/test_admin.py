@@ -204,3 +204,25 @@ def test_the_api_marks_the_correction_and_the_fact_it_supersedes(client, editor,
     assert by_id[notice.event_id]["superseded"] is True
     (correction,) = [e for e in events["items"] if e["supersedes"] == notice.event_id]
     assert correction["entered_by"] == "curator" and correction["superseded"] is False
+
+
+def test_a_source_fact_cannot_be_deleted_but_a_correction_can_take_it_out_of_the_status(
+    client, editor, reference
+):
+    notice = _deciding_notice()
+    assert client.get(f"/admin/store/event/{notice.pk}/delete/").status_code == 403
+    assert client.post(f"/admin/store/event/{notice.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=notice.pk).exists()
+    assert "delete_selected" not in client.get("/admin/store/event/").content.decode()
+
+    form = event_form(
+        kind="denunciation",
+        date=notice.date.isoformat(),
+        cn_symbol=notice.cn_symbol,
+        role="crosscheck",
+        note="no such notice: the C.N. was withdrawn",
+        change_reason="the depositary withdrew this notification",
+    )
+    assert client.post(f"/admin/store/event/{notice.pk}/change/", form).status_code == 302
+    answer = StatusService().status("PHL", "rome-statute", date(2019, 1, 1))
+    assert answer.status == "party" and answer.withdrawal_notice_date is None

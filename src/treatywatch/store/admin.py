@@ -141,6 +141,19 @@ class EventAdmin(SimpleHistoryAdmin):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
+        """Only hand entries can be deleted. A source's fact deleted here would come back with the next
+        change to its page, as a new fact alerted to users; correct it instead (a correction with role
+        `crosscheck` takes it out of the status, with a source and a reason on record)."""
+        if obj is not None and not obj.entered_by:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a selection may hold source facts: delete one at a time
+        return actions
+
     def delete_model(self, request: HttpRequest, obj: Event) -> None:
         obj._change_reason = _("deleted by %(user)s") % {"user": request.user.get_username()}
         super().delete_model(request, obj)
