@@ -50,6 +50,25 @@ def fresh_caches() -> None:
     service._recent_version = (0.0, "")
 
 
+@pytest.fixture
+def empty_store(request: pytest.FixtureRequest) -> None:
+    """A database test starts with no events, documents or discrepancies, whatever other modules loaded.
+
+    Inside the test's transaction, so it is rolled back afterwards; a raw delete skips the per-row
+    history signals that would make it slow. Reference data is restored if another module emptied it.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    from treatywatch.store.loading import sync_reference_data
+    from treatywatch.store.models import Discrepancy, Event, Participant, SourceDocument
+
+    for model in (Event, SourceDocument, Discrepancy):
+        model.objects.all()._raw_delete(model.objects.db)
+    if not Participant.objects.exists():
+        sync_reference_data()
+
+
 @pytest.fixture(scope="module")
 def bundled_data(django_db_setup, django_db_blocker) -> Iterator[dict[str, int]]:
     """The bundled dataset (data/bundle, or $TREATYWATCH_BUNDLE) in the test database for one module.

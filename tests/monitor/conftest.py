@@ -35,24 +35,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _empty_store(request: pytest.FixtureRequest) -> None:
-    """Each database test starts with no events, documents or discrepancies, whatever other test modules loaded.
-
-    Inside the test's transaction, so it is rolled back afterwards; a raw delete skips the per-row
-    history signals that would make it slow.
-    """
-    if request.node.get_closest_marker("django_db") is None:
-        return
-    request.getfixturevalue("db")
-    from treatywatch.store.models import Discrepancy, Event, SourceDocument
-
-    for model in (Event, SourceDocument, Discrepancy):
-        model.objects.all()._raw_delete(model.objects.db)
-    from treatywatch.store.loading import sync_reference_data
-    from treatywatch.store.models import Participant
-
-    if not Participant.objects.exists():  # another module emptied the store after the session setup
-        sync_reference_data()
+def _empty_store(empty_store) -> None:
+    """Every test here starts from an empty store (tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)
